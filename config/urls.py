@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from tandem.organisation.admin_site import admin_site
+from tandem.organisation.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("tandem.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin_site.urls),
+]

@@ -1,0 +1,110 @@
+"""``tandem serve``: gunicorn, and in the embedded profile the worker beside it.
+
+A small supervisor: it starts the children, forwards SIGINT/SIGTERM, and stops everything when
+one of them dies, so a half-running Tandem is never left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+def is_embedded_profile() -> bool:
+    return bool(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3")
+
+
+def tandem_command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "tandem.cli", *arguments]
+
+
+class Supervisor:
+    """Runs child processes until one exits or a stop signal arrives."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.stopping = False
+
+    def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+        process = subprocess.Popen(command, env={**os.environ, **(env or {})})  # noqa: S603
+        self.children.append((name, process))
+
+    def stop(self, *_: Any) -> None:
+        self.stopping = True
+
+    def wait(self) -> int:
+        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGTERM, self.stop)
+        status = 0
+        while not self.stopping:
+            for name, process in self.children:
+                code = process.poll()
+                if code is not None:
+                    sys.stderr.write(f"tandem serve: {name} exited with status {code}\n")
+                    status = code or 1
+                    self.stopping = True
+            time.sleep(0.2)
+        for _, process in self.children:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10
+        for _, process in self.children:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+        return status
+
+
+class Command(BaseCommand):
+    help = "Serve Tandem with gunicorn (and, on SQLite, the worker in the same command)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="HOST:PORT to listen on.")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
+        worker = parser.add_mutually_exclusive_group()
+        worker.add_argument("--with-worker", dest="with_worker", action="store_true", default=None)
+        worker.add_argument("--no-worker", dest="with_worker", action="store_false")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        supervisor = self.build(options)
+        sys.exit(supervisor.wait())
+
+    def build(self, options: dict[str, Any], supervisor: Supervisor | None = None) -> Supervisor:
+        supervisor = supervisor or Supervisor()
+        supervisor.start(
+            "gunicorn",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                options["bind"],
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
+                # The path only: query strings may carry tokens (the webhook handshake's).
+                "--access-logformat",
+                '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+                "--graceful-timeout",
+                "5",
+            ],
+        )
+        with_worker = options["with_worker"]
+        if with_worker is None:
+            with_worker = is_embedded_profile()
+        if with_worker:
+            supervisor.start("worker", tandem_command("worker"))
+        return supervisor

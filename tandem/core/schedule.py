@@ -1,0 +1,90 @@
+"""Periodic jobs: the one documented schedule, and the lease that keeps them from overlapping.
+
+Every periodic job is a management command (so it can be run by hand, with ``--dry-run``), listed
+in ``SCHEDULE`` with its interval. ``tandem worker`` runs ``run_due_jobs`` in a loop beside the
+task worker. A job is taken with one conditional UPDATE on ``PeriodicJobLease``: only the worker
+whose UPDATE matched runs it, so a job never runs twice at once even with many workers on many
+machines; a lease that outlives a crashed worker expires and the job is taken again.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.db.models import Q
+from django.utils import timezone
+
+from tandem.core.models import PeriodicJobLease
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    command: str
+    every: timedelta
+    # A job still running after this long is presumed dead (its worker crashed).
+    lease: timedelta = timedelta(minutes=30)
+    arguments: tuple[str, ...] = field(default_factory=tuple)
+
+
+# The schedule. Apps add their jobs here, in one place, so operators can read it at a glance.
+SCHEDULE: tuple[PeriodicJob, ...] = (
+    PeriodicJob(name="housekeeping", command="housekeeping", every=timedelta(hours=1)),
+)
+
+
+def job_acquire(*, job: PeriodicJob, worker_id: str) -> bool:
+    """Take the lease of ``job`` if it is due and nobody holds it. True when this worker won."""
+    now = timezone.now()
+    PeriodicJobLease.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
+    taken = (
+        PeriodicJobLease.objects.filter(name=job.name, next_run_at__lte=now)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(leased_until=now + job.lease, leased_by=worker_id, last_started_at=now)
+    )
+    return taken == 1
+
+
+def job_release(*, job: PeriodicJob, worker_id: str, error: str = "") -> None:
+    now = timezone.now()
+    PeriodicJobLease.objects.filter(name=job.name, leased_by=worker_id).update(
+        leased_until=None,
+        leased_by="",
+        last_finished_at=now,
+        last_succeeded=not error,
+        last_error=error[-4000:],
+        next_run_at=now + job.every,
+    )
+
+
+def run_due_jobs(
+    *,
+    worker_id: str,
+    schedule: tuple[PeriodicJob, ...] = SCHEDULE,
+    runner: Callable[[PeriodicJob], None] | None = None,
+) -> list[str]:
+    """Run every due job this worker manages to lease; return the names of those it ran."""
+    ran = []
+    for job in schedule:
+        if not job_acquire(job=job, worker_id=worker_id):
+            continue
+        error = ""
+        try:
+            if runner is not None:
+                runner(job)
+            else:
+                call_command(job.command, *job.arguments)
+        except Exception:
+            error = traceback.format_exc()
+            logger.exception("periodic_job.failed", extra={"job": job.name})
+        finally:
+            job_release(job=job, worker_id=worker_id, error=error)
+        ran.append(job.name)
+    return ran
