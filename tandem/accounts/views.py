@@ -35,6 +35,10 @@ class SignInForm(AuthenticationForm):
         ),
     }
 
+    def clean_username(self) -> str:
+        # Addresses are stored lower-case; people type them any way.
+        return str(self.cleaned_data["username"]).strip().lower()
+
     def clean(self) -> dict[str, Any]:
         email = (self.cleaned_data.get("username") or "").strip().lower()
         ip_address = client_address(self.request) if self.request else None

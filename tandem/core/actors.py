@@ -49,14 +49,12 @@ class Actor:
     def scope_paths(self, roles: Iterable[str] | None = None) -> tuple[str, ...]:
         """The minimal set of subtree roots covered by the grants of ``roles`` (all if None)."""
         wanted = set(roles) if roles is not None else None
-        paths = sorted(
-            {g.path for g in self.grants if wanted is None or g.role in wanted}, key=len
-        )
+        paths = sorted({g.path for g in self.grants if wanted is None or g.role in wanted}, key=len)
         minimal: list[str] = []
         for path in paths:
             if not any(path.startswith(root) for root in minimal):
                 minimal.append(path)
-        return tuple(minimal)
+        return tuple(sorted(minimal))
 
     def covers(self, path: str, roles: Iterable[str] | None = None) -> bool:
         if self.is_superuser:

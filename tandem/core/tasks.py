@@ -11,7 +11,8 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django_tasks import Task, TaskResult, task
+from django_tasks import TaskResult, task
+from django_tasks.base import Task
 
 __all__ = ["Task", "TaskResult", "enqueue_on_commit", "task"]
 

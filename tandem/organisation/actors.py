@@ -19,8 +19,9 @@ def actor_for_user(user: Any) -> Actor:
     rows = list(
         RoleGrant.objects.filter(
             employee__user_id=user.pk, employee__is_active=True, node__is_active=True
-        ).values_list("employee_id", "role", "node_id", "node__path", "node__kind",
-                      "node__regional_bank_id")
+        ).values_list(
+            "employee_id", "role", "node_id", "node__path", "node__kind", "node__regional_bank_id"
+        )
     )
     if not rows:
         employee_id = (
@@ -29,7 +30,9 @@ def actor_for_user(user: Any) -> Actor:
             .first()
         )
         return Actor(user_id=user.pk, employee_id=employee_id)
-    grants = tuple(Grant(role=role, node_id=node_id, path=path) for _, role, node_id, path, _, _ in rows)
+    grants = tuple(
+        Grant(role=role, node_id=node_id, path=path) for _, role, node_id, path, _, _ in rows
+    )
     regional_banks = {rb for *_, kind, rb in rows if rb is not None}
     above = [path for _, _, _, path, kind, _ in rows if kind in (NodeKind.GROUP, NodeKind.BRAND)]
     if above:
@@ -37,9 +40,7 @@ def actor_for_user(user: Any) -> Actor:
         for path in above:
             condition |= Q(path__startswith=path)
         regional_banks.update(
-            Node.objects.filter(condition, kind=NodeKind.REGIONAL_BANK).values_list(
-                "pk", flat=True
-            )
+            Node.objects.filter(condition, kind=NodeKind.REGIONAL_BANK).values_list("pk", flat=True)
         )
     return Actor(
         user_id=user.pk,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,7 +28,7 @@ ADMIN_ROLES = (Role.ADMINISTRATOR,)
 
 
 def request_actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 class TandemAdminSite(admin.AdminSite):
@@ -42,7 +43,11 @@ class TandemAdminSite(admin.AdminSite):
         return request_actor(request).has_role(Role.ADMINISTRATOR)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        # One sign-in page (with its throttling) for the whole product.
+        # One sign-in page (with its throttling) for the whole product. A signed-in employee
+        # who is not an administrator gets a plain refusal (sending them to sign in again would
+        # bounce straight back here).
+        if request.user.is_authenticated:
+            raise PermissionDenied
         target = request.GET.get("next") or reverse("admin:index")
         return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
@@ -50,7 +55,7 @@ class TandemAdminSite(admin.AdminSite):
 admin_site = TandemAdminSite(name="admin")
 
 
-class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ScopedAdmin(admin.ModelAdmin):
     """Rows and foreign-key choices limited to the administrator's subtree."""
 
     # The lookup from this model to a node path, e.g. "path" or "node__path".

@@ -97,152 +97,195 @@ class _People:
         return f"E{self.counter:05d}", first, last, email
 
 
-def seed_demo() -> dict[str, int]:
-    """Build the demo group; refuse to run twice (the group's code is taken)."""
-    if Node.objects.filter(code=data.GROUP[0]).exists():
-        return {}
-    rng = random.Random(SEED)
-    people = _People(rng)
-    password = make_password(DEMO_PASSWORD)
-    users: list[User] = []
-    employees: list[Employee] = []
-    grants: list[tuple[int, str, Node]] = []  # (index in employees, role, node)
-    logins = {login.email: login for login in DEMO_LOGINS}
-    used_logins: set[str] = set()
+class _DemoBuilder:
+    """Collects the people while the tree is created, then saves them in bulk."""
 
-    def person(node: Node, domain: str, job: str, roles: tuple[str, ...], **extra: object) -> None:
-        number, first, last, email = people.next(domain)
-        role = roles[0] if roles else ""
+    def __init__(self) -> None:
+        # Deterministic demo data, not secrets: a seeded generator is what we want.
+        self.rng = random.Random(SEED)  # noqa: S311
+        self.people = _People(self.rng)
+        self.password = make_password(DEMO_PASSWORD)
+        self.users: list[User] = []
+        self.employees: list[Employee] = []
+        self.grants: list[tuple[int, str, Node]] = []  # (index in employees, role, node)
+        self.used_logins: set[str] = set()
+        self.branch_count = 0
+
+    def person(self, node: Node, domain: str, job: str, role: str) -> None:
+        number, first, last, email = self.people.next(domain)
         for login in DEMO_LOGINS:
             # The first person of the right role in the right place takes the demo login.
-            if login.email not in used_logins and login.role == role and _login_fits(login, node):
+            if (
+                login.email not in self.used_logins
+                and login.role == role
+                and _login_fits(login, node)
+            ):
                 email = login.email
-                used_logins.add(email)
+                self.used_logins.add(email)
                 break
-        users.append(
-            User(email=email, first_name=first, last_name=last, password=password, language="fr")
+        self.users.append(
+            User(
+                email=email,
+                first_name=first,
+                last_name=last,
+                password=self.password,
+                language="fr",
+            )
         )
-        employees.append(
+        self.employees.append(
             Employee(
                 employee_number=number,
                 node=node,
                 regional_bank=node.regional_bank,
                 job_title=job,
-                languages=["fr", *(["en"] if rng.random() < 0.4 else [])],
-                skills=sorted(rng.sample(data.SKILLS, 2)),
-                **extra,
+                languages=["fr", *(["en"] if self.rng.random() < 0.4 else [])],
+                skills=sorted(self.rng.sample(data.SKILLS, 2)),
             )
         )
-        grants.extend((len(employees) - 1, r, node) for r in roles)
+        self.grants.append((len(self.employees) - 1, role, node))
 
-    with transaction.atomic():
-        group = node_create(kind=NodeKind.GROUP, code=data.GROUP[0], name=data.GROUP[1], parent=None)
+    def group(self) -> dict[str, tuple[Node, str]]:
+        group = node_create(
+            kind=NodeKind.GROUP, code=data.GROUP[0], name=data.GROUP[1], parent=None
+        )
         for year in (date.today().year, date.today().year + 1):
             Holiday.objects.bulk_create(
                 Holiday(node=group, date=day, name=name)
                 for day, name in french_public_holidays(year)
             )
-        person(group, "groupe.example", "Pilote du programme Tandem", (Role.PROGRAMME_LEAD,))
-        person(group, "groupe.example", "Administrateur plateforme", (Role.ADMINISTRATOR,))
-        person(group, "groupe.example", "Responsable conformité groupe", (Role.COMPLIANCE_OFFICER,))
-        person(group, "groupe.example", "Community manager groupe", (Role.COMMUNITY_MANAGER,))
-        brands = {}
-        domains = {}
-        for code, name, domain in data.BRANDS:
-            brands[code] = node_create(kind=NodeKind.BRAND, code=code, name=name, parent=group)
-            domains[code] = domain
-        branch_count = 0
-        for rb_code, brand_code, rb_name, (address, postcode, city, phone) in data.REGIONAL_BANKS:
-            domain = domains[brand_code]
-            regional_bank = node_create(
-                kind=NodeKind.REGIONAL_BANK,
-                code=rb_code,
-                name=rb_name,
-                parent=brands[brand_code],
-                address=address,
-                postcode=postcode,
-                city=city,
-                phone=phone,
-                opening_hours=data.HOURS_HEAD_OFFICE,
-            )
-            for job, roles, count in (
-                ("Community manager", (Role.COMMUNITY_MANAGER,), 2),
-                ("Responsable conformité", (Role.COMPLIANCE_OFFICER,), 1),
-                ("Chargée de recrutement", (Role.RECRUITER,), 1),
-                ("Administrateur Tandem", (Role.ADMINISTRATOR,), 1),
-                ("Conseiller centre de relation client 24/7", (Role.ADVISOR,), 3),
-                ("Chargé de réclamations", (Role.ADVISOR,), 2),
-            ):
-                for _ in range(count):
-                    person(regional_bank, domain, job, roles)
-            for index, (city_name, branch_postcode, street, department) in enumerate(
-                data.BRANCHES[rb_code], start=1
-            ):
-                branch_count += 1
-                hours = (
-                    data.HOURS_TUESDAY_SATURDAY if index % 2 else data.HOURS_MONDAY_FRIDAY
+        for job, role in (
+            ("Pilote du programme Tandem", Role.PROGRAMME_LEAD),
+            ("Administrateur plateforme", Role.ADMINISTRATOR),
+            ("Responsable conformité groupe", Role.COMPLIANCE_OFFICER),
+            ("Community manager groupe", Role.COMMUNITY_MANAGER),
+        ):
+            self.person(group, "groupe.example", job, role)
+        return {
+            code: (node_create(kind=NodeKind.BRAND, code=code, name=name, parent=group), domain)
+            for code, name, domain in data.BRANDS
+        }
+
+    def regional_bank(
+        self,
+        brand: Node,
+        domain: str,
+        rb_code: str,
+        rb_name: str,
+        head_office: tuple[str, str, str, str],
+    ) -> None:
+        address, postcode, city, phone = head_office
+        regional_bank = node_create(
+            kind=NodeKind.REGIONAL_BANK,
+            code=rb_code,
+            name=rb_name,
+            parent=brand,
+            address=address,
+            postcode=postcode,
+            city=city,
+            phone=phone,
+            opening_hours=data.HOURS_HEAD_OFFICE,
+        )
+        for job, role, count in (
+            ("Community manager", Role.COMMUNITY_MANAGER, 2),
+            ("Responsable conformité", Role.COMPLIANCE_OFFICER, 1),
+            ("Chargée de recrutement", Role.RECRUITER, 1),
+            ("Administrateur Tandem", Role.ADMINISTRATOR, 1),
+            ("Conseiller centre de relation client 24/7", Role.ADVISOR, 3),
+            ("Chargé de réclamations", Role.ADVISOR, 2),
+        ):
+            for _ in range(count):
+                self.person(regional_bank, domain, job, role)
+        for index, place in enumerate(data.BRANCHES[rb_code], start=1):
+            self.branch(regional_bank, brand, domain, index, place)
+
+    def branch(
+        self,
+        regional_bank: Node,
+        brand: Node,
+        domain: str,
+        index: int,
+        place: tuple[str, str, str, str],
+    ) -> None:
+        city_name, postcode, street, department = place
+        self.branch_count += 1
+        rng = self.rng
+        branch = node_create(
+            kind=NodeKind.BRANCH,
+            code=f"{regional_bank.code}-{index:03d}",
+            name=f"{brand.name} {city_name}",
+            parent=regional_bank,
+            address=street,
+            postcode=postcode,
+            city=_city(city_name),
+            phone=f"0{rng.randint(1, 5)} {rng.randint(10, 99)} "
+            f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            opening_hours=(data.HOURS_TUESDAY_SATURDAY if index % 2 else data.HOURS_MONDAY_FRIDAY),
+        )
+        if department in data.ALSACE_MOSELLE:
+            for year in (date.today().year, date.today().year + 1):
+                easter = easter_sunday(year)
+                Holiday.objects.bulk_create(
+                    [
+                        Holiday(
+                            node=branch, date=easter - timedelta(days=2), name="Vendredi saint"
+                        ),
+                        Holiday(node=branch, date=date(year, 12, 26), name="Saint-Étienne"),
+                    ]
                 )
-                branch = node_create(
-                    kind=NodeKind.BRANCH,
-                    code=f"{rb_code}-{index:03d}",
-                    name=f"{brands[brand_code].name} {city_name}",
-                    parent=regional_bank,
-                    address=street,
-                    postcode=branch_postcode,
-                    city=_city(city_name),
-                    phone=f"0{rng.randint(1, 5)} {rng.randint(10, 99)} "
-                    f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-                    opening_hours=hours,
-                )
-                if department in data.ALSACE_MOSELLE:
-                    for year in (date.today().year, date.today().year + 1):
-                        easter = easter_sunday(year)
-                        Holiday.objects.bulk_create(
-                            [
-                                Holiday(node=branch, date=easter - timedelta(days=2),
-                                        name="Vendredi saint"),
-                                Holiday(node=branch, date=date(year, 12, 26),
-                                        name="Saint-Étienne"),
-                            ]
-                        )
-                person(branch, domain, "Directeur d'agence", (Role.BRANCH_MANAGER,))
-                for job in (
-                    "Conseiller clientèle",
-                    "Conseillère clientèle",
-                    "Conseiller clientèle",
-                    "Conseiller patrimonial",
-                    "Conseillère professionnels",
-                ):
-                    person(branch, domain, job, (Role.ADVISOR,))
-        User.objects.bulk_create(users)
-        saved_users = {user.email: user for user in User.objects.filter(
-            email__in=[user.email for user in users])}
-        for user, employee in zip(users, employees, strict=True):
+        self.person(branch, domain, "Directeur d'agence", Role.BRANCH_MANAGER)
+        for job in (
+            "Conseiller clientèle",
+            "Conseillère clientèle",
+            "Conseiller clientèle",
+            "Conseiller patrimonial",
+            "Conseillère professionnels",
+        ):
+            self.person(branch, domain, job, Role.ADVISOR)
+
+    def save(self) -> int:
+        User.objects.bulk_create(self.users)
+        saved_users = {
+            user.email: user
+            for user in User.objects.filter(email__in=[user.email for user in self.users])
+        }
+        for user, employee in zip(self.users, self.employees, strict=True):
             employee.user = saved_users[user.email]
-        Employee.objects.bulk_create(employees)
-        saved_employees = {
+        Employee.objects.bulk_create(self.employees)
+        saved = {
             employee.employee_number: employee
-            for employee in Employee.objects.filter(
-                employee_number__in=[e.employee_number for e in employees]
+            for employee in Employee.objects.select_related("node__regional_bank").filter(
+                employee_number__in=[e.employee_number for e in self.employees]
             )
         }
         RoleGrant.objects.bulk_create(
-            RoleGrant(
-                employee=saved_employees[employees[index].employee_number], role=role, node=node
-            )
-            for index, role, node in grants
+            RoleGrant(employee=saved[self.employees[index].employee_number], role=role, node=node)
+            for index, role, node in self.grants
         )
-        customers = _demo_customers(rng, saved_employees.values())
+        customers = _demo_customers(self.rng, list(saved.values()))
         Customer.objects.bulk_create(customers)
+        return len(customers)
+
+
+def seed_demo() -> dict[str, int]:
+    """Build the demo group; refuse to run twice (the group's code is taken)."""
+    if Node.objects.filter(code=data.GROUP[0]).exists():
+        return {}
+    builder = _DemoBuilder()
+    with transaction.atomic():
+        brands = builder.group()
+        for rb_code, brand_code, rb_name, head_office in data.REGIONAL_BANKS:
+            brand, domain = brands[brand_code]
+            builder.regional_bank(brand, domain, rb_code, rb_name, head_office)
+        customers = builder.save()
     return {
-        "branches": branch_count,
-        "employees": len(employees),
-        "customers": len(customers),
+        "branches": builder.branch_count,
+        "employees": len(builder.employees),
+        "customers": customers,
     }
 
 
 def _city(branch_name: str) -> str:
-    """"Paris 8e" is a branch in Paris: the arrondissement is in the name, not the city."""
+    """ "Paris 8e" is a branch in Paris: the arrondissement is in the name, not the city."""
     words = branch_name.split(" ")
     if len(words) == 2 and words[1].endswith("e") and words[1][:-1].isdigit():
         return words[0]
@@ -259,9 +302,9 @@ def _login_fits(login: DemoLogin, node: Node) -> bool:
     return node.code == "CL-OUEST"
 
 
-def _demo_customers(rng: random.Random, employees: object) -> list[Customer]:
+def _demo_customers(rng: random.Random, employees: list[Employee]) -> list[Customer]:
     advisors_by_branch: dict[int, list[Employee]] = {}
-    for employee in employees:  # type: ignore[attr-defined]
+    for employee in employees:
         if employee.node.kind == NodeKind.BRANCH and employee.job_title.startswith("Conseill"):
             advisors_by_branch.setdefault(employee.node_id, []).append(employee)
     customers = []
@@ -273,7 +316,7 @@ def _demo_customers(rng: random.Random, employees: object) -> list[Customer]:
             number += 1
             customers.append(
                 Customer(
-                    regional_bank_id=branch.regional_bank_id,
+                    regional_bank=branch.regional_bank,
                     reference=f"CLI{number:08d}",
                     display_name=f"{rng.choice(data.CUSTOMER_FIRST_NAMES)} "
                     f"{rng.choice(data.CUSTOMER_LAST_NAMES)}",

@@ -102,6 +102,47 @@ def _normalise_phone(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def _row_problems(values: dict[str, str]) -> tuple[list[str], str]:  # noqa: PLR0912 — one branch per independent check
+    """What is wrong with one row on its own, and its phone number normalised."""
+    problems: list[str] = []
+    for name in REQUIRED_COLUMNS:
+        if not values.get(name):
+            problems.append(f"{name} is required")
+    for name in EMPLOYEE_REQUIRED:
+        if name not in REQUIRED_COLUMNS and not values.get(name):
+            problems.append(f"{name} is required")
+    email = values.get("email", "").lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"email {email!r} is not a valid address")
+    for name in ("regional_bank", "branch_code"):
+        if values.get(name) and not CODE.match(values[name]):
+            problems.append(f"{name} {values[name]!r} is not a valid code")
+    roles = _split(values.get("roles", ""))
+    bad_roles = [role for role in roles if role not in Role.values]
+    if bad_roles:
+        problems.append(f"unknown role(s) {', '.join(bad_roles)} (known: {', '.join(Role.values)})")
+    postcode = values.get("branch_postcode", "")
+    if postcode and not POSTCODE.match(postcode):
+        problems.append(f"branch_postcode {postcode!r} is not a French postcode")
+    phone = values.get("branch_phone", "")
+    normalised_phone = ""
+    if phone:
+        normalised_phone = _normalise_phone(phone) or ""
+        if not normalised_phone:
+            problems.append(f"branch_phone {phone!r} is not a valid phone number")
+    languages = [language.lower() for language in _split(values.get("languages", ""))]
+    bad_languages = [language for language in languages if not LANGUAGE.match(language)]
+    if bad_languages:
+        problems.append(f"languages must be two-letter codes, got {', '.join(bad_languages)}")
+    active_word = values.get("active", "").lower()
+    if active_word not in TRUE_WORDS | FALSE_WORDS:
+        problems.append(f"active must be yes or no, got {values.get('active')!r}")
+    return problems, normalised_phone
+
+
 def parse_rows(text: str) -> tuple[list[ImportRow], list[RowError]]:
     """Check each row on its own (shape, formats). Line numbers count the header as line 1."""
     reader = csv.DictReader(io.StringIO(text))
@@ -122,44 +163,7 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowError]]:
         values = {key.strip(): (value or "").strip() for key, value in raw.items()}
         if not any(values.values()):
             continue  # blank line
-        problems: list[str] = []
-        for name in REQUIRED_COLUMNS:
-            if not values.get(name):
-                problems.append(f"{name} is required")
-        for name in EMPLOYEE_REQUIRED:
-            if name not in REQUIRED_COLUMNS and not values.get(name):
-                problems.append(f"{name} is required")
-        email = values.get("email", "").lower()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problems.append(f"email {email!r} is not a valid address")
-        for name in ("regional_bank", "branch_code"):
-            if values.get(name) and not CODE.match(values[name]):
-                problems.append(f"{name} {values[name]!r} is not a valid code")
-        roles = _split(values.get("roles", ""))
-        bad_roles = [role for role in roles if role not in Role.values]
-        if bad_roles:
-            problems.append(
-                f"unknown role(s) {', '.join(bad_roles)} (known: {', '.join(Role.values)})"
-            )
-        postcode = values.get("branch_postcode", "")
-        if postcode and not POSTCODE.match(postcode):
-            problems.append(f"branch_postcode {postcode!r} is not a French postcode")
-        phone = values.get("branch_phone", "")
-        normalised_phone = ""
-        if phone:
-            normalised_phone = _normalise_phone(phone) or ""
-            if not normalised_phone:
-                problems.append(f"branch_phone {phone!r} is not a valid phone number")
-        languages = [language.lower() for language in _split(values.get("languages", ""))]
-        bad_languages = [language for language in languages if not LANGUAGE.match(language)]
-        if bad_languages:
-            problems.append(f"languages must be two-letter codes, got {', '.join(bad_languages)}")
-        active_word = values.get("active", "").lower()
-        if active_word not in TRUE_WORDS | FALSE_WORDS:
-            problems.append(f"active must be yes or no, got {values.get('active')!r}")
+        problems, normalised_phone = _row_problems(values)
         if problems:
             errors.append(RowError(line, "; ".join(problems)))
             continue
@@ -169,27 +173,27 @@ def parse_rows(text: str) -> tuple[list[ImportRow], list[RowError]]:
                 employee_number=values["employee_number"],
                 first_name=values.get("first_name", ""),
                 last_name=values.get("last_name", ""),
-                email=email,
+                email=values["email"].lower(),
                 job_title=values.get("job_title", ""),
-                roles=sorted(set(roles), key=Role.values.index),
+                roles=sorted(set(_split(values.get("roles", ""))), key=Role.values.index),
                 regional_bank=values["regional_bank"],
                 branch_code=values["branch_code"],
                 branch={
                     "name": values.get("branch_name", ""),
                     "address": values.get("branch_address", ""),
-                    "postcode": postcode,
+                    "postcode": values.get("branch_postcode", ""),
                     "city": values.get("branch_city", ""),
                     "phone": normalised_phone,
                 },
-                languages=languages,
+                languages=[item.lower() for item in _split(values.get("languages", ""))],
                 skills=_split(values.get("skills", "")),
-                active=active_word not in FALSE_WORDS,
+                active=values.get("active", "").lower() not in FALSE_WORDS,
             )
         )
     return rows, errors
 
 
-def check_consistency(rows: Iterable[ImportRow]) -> list[RowError]:
+def check_consistency(rows: Iterable[ImportRow]) -> list[RowError]:  # noqa: PLR0912 — one branch per check
     """Cross-row and database checks: duplicates, conflicting branches, unknown banks."""
     rows = list(rows)
     errors: list[RowError] = []
@@ -200,8 +204,7 @@ def check_consistency(rows: Iterable[ImportRow]) -> list[RowError]:
         )
     }
     existing_nodes = {
-        node.code: node
-        for node in Node.objects.filter(code__in={row.branch_code for row in rows})
+        node.code: node for node in Node.objects.filter(code__in={row.branch_code for row in rows})
     }
     seen_numbers: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
@@ -241,9 +244,7 @@ def check_consistency(rows: Iterable[ImportRow]) -> list[RowError]:
             and row.regional_bank in regional_banks
             and existing.regional_bank_id != regional_banks[row.regional_bank].pk
         ):
-            problems.append(
-                f"branch {row.branch_code} belongs to another regional bank in Tandem"
-            )
+            problems.append(f"branch {row.branch_code} belongs to another regional bank in Tandem")
         elif existing is None and not (row.branch["name"] and row.branch["postcode"]):
             problems.append(
                 f"branch {row.branch_code} is new: branch_name and branch_postcode are required"

@@ -31,9 +31,7 @@ ROLE_CAPABILITIES: dict[str, tuple[Promise, ...]] = {
         _("Publish job offers"),
         _("Answer candidates"),
     ),
-    Role.PROGRAMME_LEAD: (
-        _("Follow the partnership's workstreams, projects and indicators"),
-    ),
+    Role.PROGRAMME_LEAD: (_("Follow the partnership's workstreams, projects and indicators"),),
     Role.ADMINISTRATOR: (
         _("Manage the organisation, its employees and their roles"),
         _("Connect social accounts and their tokens"),

@@ -97,7 +97,11 @@ def role_grant_add(*, actor: Actor, employee: Employee, role: str, node: Node) -
 
 
 def customer_create(
-    *, regional_bank: Node, reference: str, display_name: str, branch: Node,
+    *,
+    regional_bank: Node,
+    reference: str,
+    display_name: str,
+    branch: Node,
     advisor: Employee | None,
 ) -> Customer:
     if branch.regional_bank_id != regional_bank.pk:

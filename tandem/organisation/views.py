@@ -19,9 +19,7 @@ from tandem.organisation.selectors import (
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    employee = (
-        Employee.objects.select_related("user", "node").filter(user_id=request.user.pk).first()
-    )
+    employee = Employee.objects.select_related("user", "node").filter(user=request.user).first()
     context: dict[str, object] = {"employee": employee, "actor": actor}
     if employee is not None:
         grants = list(grant_list_for_employee(employee=employee))
@@ -31,8 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "ancestors": node_ancestors(node=employee.node),
                 "colleagues": list(colleague_list(employee=employee)),
                 "grants": [
-                    {"grant": grant, "counts": subtree_counts(node=grant.node)}
-                    for grant in grants
+                    {"grant": grant, "counts": subtree_counts(node=grant.node)} for grant in grants
                 ],
                 "capabilities": [
                     (Role(role).label, ROLE_CAPABILITIES.get(role, ())) for role in roles

@@ -28,15 +28,13 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {error.strerror}") from error
         try:
             text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{path} is not UTF-8 (byte {error.start})") from error
+        except UnicodeDecodeError as decode_error:
+            raise CommandError(f"{path} is not UTF-8 (byte {decode_error.start})") from decode_error
         report = org_import(text=text, dry_run=options["dry_run"])
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(f"{path}:{error}")
-            raise CommandError(
-                f"{len(report.errors)} bad line(s) in {path}: nothing was imported."
-            )
+            raise CommandError(f"{len(report.errors)} bad line(s) in {path}: nothing was imported.")
         prefix = "dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(
             f"{prefix}branches: {report.created['branches']} created, "
