@@ -19,7 +19,9 @@ from tandem.organisation.selectors import (
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    employee = Employee.objects.select_related("user", "node").filter(user=request.user).first()
+    employee = (
+        Employee.objects.select_related("user", "node").filter(user_id=request.user.pk or 0).first()
+    )
     context: dict[str, object] = {"employee": employee, "actor": actor}
     if employee is not None:
         grants = list(grant_list_for_employee(employee=employee))

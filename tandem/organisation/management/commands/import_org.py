@@ -32,8 +32,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not UTF-8 (byte {decode_error.start})") from decode_error
         report = org_import(text=text, dry_run=options["dry_run"])
         if not report.ok:
-            for error in report.errors:
-                self.stderr.write(f"{path}:{error}")
+            for row_error in report.errors:
+                self.stderr.write(f"{path}:{row_error}")
             raise CommandError(f"{len(report.errors)} bad line(s) in {path}: nothing was imported.")
         prefix = "dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(
