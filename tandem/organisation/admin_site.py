@@ -115,7 +115,7 @@ class NodeAdmin(ScopedAdmin):
     list_display = ("name", "code", "kind", "city", "postcode", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code", "city", "postcode")
-    ordering = ("path",)
+    ordering = ("depth", "code")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         # Moving a subtree would rewrite every path below it: not an admin-form operation.

@@ -137,7 +137,11 @@ class _DemoBuilder:
                 employee_number=number,
                 node=node,
                 regional_bank=node.regional_bank,
-                job_title=job,
+                job_title=(
+                    data.FEMININE_JOB_TITLES.get(job, job)
+                    if first in data.FEMININE_FIRST_NAMES
+                    else job
+                ),
                 languages=["fr", *(["en"] if self.rng.random() < 0.4 else [])],
                 skills=sorted(self.rng.sample(data.SKILLS, 2)),
             )
@@ -188,7 +192,7 @@ class _DemoBuilder:
         for job, role, count in (
             ("Community manager", Role.COMMUNITY_MANAGER, 2),
             ("Responsable conformité", Role.COMPLIANCE_OFFICER, 1),
-            ("Chargée de recrutement", Role.RECRUITER, 1),
+            ("Chargé de recrutement", Role.RECRUITER, 1),
             ("Administrateur Tandem", Role.ADMINISTRATOR, 1),
             ("Conseiller centre de relation client 24/7", Role.ADVISOR, 3),
             ("Chargé de réclamations", Role.ADVISOR, 2),
@@ -217,7 +221,7 @@ class _DemoBuilder:
             address=street,
             postcode=postcode,
             city=_city(city_name),
-            phone=f"0{rng.randint(1, 5)} {rng.randint(10, 99)} "
+            phone=f"{data.PHONE_ZONE[regional_bank.code]} {rng.randint(10, 99)} "
             f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             opening_hours=(data.HOURS_TUESDAY_SATURDAY if index % 2 else data.HOURS_MONDAY_FRIDAY),
         )
@@ -235,10 +239,10 @@ class _DemoBuilder:
         self.person(branch, domain, "Directeur d'agence", Role.BRANCH_MANAGER)
         for job in (
             "Conseiller clientèle",
-            "Conseillère clientèle",
+            "Conseiller clientèle",
             "Conseiller clientèle",
             "Conseiller patrimonial",
-            "Conseillère professionnels",
+            "Conseiller professionnels",
         ):
             self.person(branch, domain, job, Role.ADVISOR)
 

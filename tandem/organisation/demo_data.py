@@ -207,6 +207,32 @@ LAST_NAMES = (
 CUSTOMER_FIRST_NAMES = FIRST_NAMES
 CUSTOMER_LAST_NAMES = (*LAST_NAMES, "Perrin", "Blanc", "Guérin", "Boyer", "Garnier", "Chevalier")
 
+# Job titles are written in the feminine for women, as French HR systems do.
+FEMININE_JOB_TITLES = {
+    "Conseiller clientèle": "Conseillère clientèle",
+    "Conseiller patrimonial": "Conseillère patrimoniale",
+    "Conseiller professionnels": "Conseillère professionnels",
+    "Directeur d'agence": "Directrice d'agence",
+    "Conseiller centre de relation client 24/7": "Conseillère centre de relation client 24/7",
+    "Chargé de réclamations": "Chargée de réclamations",
+    "Chargé de recrutement": "Chargée de recrutement",
+    "Responsable conformité": "Responsable conformité",
+    "Administrateur Tandem": "Administratrice Tandem",
+    "Administrateur plateforme": "Administratrice plateforme",
+    "Pilote du programme Tandem": "Pilote du programme Tandem",
+}
+
+# The first digits of landline numbers by regional bank (French numbering zones).
+PHONE_ZONE = {
+    "CL-OUEST": "02",
+    "CL-IDF": "01",
+    "CL-SUD": "04",
+    "BS-NORD": "03",
+    "BS-RA": "04",
+    "BS-OCC": "05",
+    "BS-EST": "03",
+}
+
 SKILLS = (
     "crédit immobilier",
     "épargne",
