@@ -162,6 +162,8 @@ FIRST_NAMES = (
     "Rachid",
     "Vincent",
 )
+# The first twenty first names are women's (job titles agree with them).
+FEMININE_FIRST_NAMES = FIRST_NAMES[:20]
 LAST_NAMES = (
     "Martin",
     "Bernard",
