@@ -47,13 +47,18 @@ class Command(BaseCommand):
             "--no-schedule", action="store_true", help="Run tasks only, not the schedule."
         )
         parser.add_argument(
-            "--batch", action="store_true", help="Exit once the queue is empty (scripts, tests)."
+            "--batch",
+            action="store_true",
+            help="Run the jobs that are due once, drain the queue, then exit (cron, scripts).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = f"{socket.gethostname()}-{os.getpid()}"
         stop = threading.Event()
-        if not options["no_schedule"]:
+        if options["batch"] and not options["no_schedule"]:
+            ran = run_due_jobs(worker_id=worker_id)
+            self.stdout.write(f"periodic jobs run: {', '.join(ran) or 'none due'}")
+        elif not options["no_schedule"]:
             thread = threading.Thread(
                 target=schedule_loop,
                 kwargs={
