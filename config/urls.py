@@ -9,4 +9,5 @@ urlpatterns = [
     path("accounts/", include("tandem.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin_site.urls),
+    path("", include("tandem.connectors.urls")),
 ]

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "tandem.core",
     "tandem.accounts",
     "tandem.organisation",
+    "tandem.compliance",
+    "tandem.connectors",
 ]
 
 MIDDLEWARE = [

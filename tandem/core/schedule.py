@@ -37,6 +37,20 @@ class PeriodicJob:
 # The schedule. Apps add their jobs here, in one place, so operators can read it at a glance.
 SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob(name="housekeeping", command="housekeeping", every=timedelta(hours=1)),
+    # Webhook events stored but not processed (worker down, crash, retries that are due).
+    PeriodicJob(
+        name="process_events",
+        command="process_events",
+        every=timedelta(seconds=30),
+        lease=timedelta(minutes=2),
+    ),
+    # Calls to Meta that are due, and calls a dead worker left unsettled.
+    PeriodicJob(
+        name="send_outbound",
+        command="send_outbound",
+        every=timedelta(seconds=30),
+        lease=timedelta(minutes=5),
+    ),
 )
 
 

@@ -1,0 +1,80 @@
+"""``GET|POST /webhooks/meta``: the verification handshake, and signed event deliveries.
+
+The POST does nothing but check, store and answer: signature over the raw bytes (constant
+time), size, JSON shape, then ``webhook_ingest`` — every event stored before the 200. Meta
+retries anything that is not a 200, so a database failure answers 500 and loses nothing.
+https://developers.facebook.com/documentation/business-messaging/messenger-platform/webhooks
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from tandem.connectors.meta.payloads import PayloadError, load_payload, split_batch
+from tandem.connectors.meta.signatures import verify_signature
+from tandem.connectors.meta.webhooks import MAX_BODY_BYTES, webhook_ingest
+
+logger = logging.getLogger(__name__)
+
+
+def _text(body: str, status: int) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def meta_webhook(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _handshake(request)
+    return _delivery(request)
+
+
+def _handshake(request: HttpRequest) -> HttpResponse:
+    mode = request.GET.get("hub.mode", "")
+    token = request.GET.get("hub.verify_token", "")
+    challenge = request.GET.get("hub.challenge", "")
+    expected = settings.META_VERIFY_TOKEN
+    if (
+        mode == "subscribe"
+        and expected
+        and challenge
+        and hmac.compare_digest(token.encode(), expected.encode())
+    ):
+        # Echo the challenge exactly, as text: Meta documents it as a number or a string.
+        return _text(challenge, 200)
+    logger.warning("connectors.webhook.handshake_refused")
+    return _text("Forbidden", 403)
+
+
+def _delivery(request: HttpRequest) -> HttpResponse:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _text("Bad Content-Length", 400)
+    if declared > MAX_BODY_BYTES:
+        return _text("Payload Too Large", 413)
+    body = request.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return _text("Payload Too Large", 413)
+    secrets = [s for s in (settings.META_APP_SECRET, settings.META_INSTAGRAM_APP_SECRET) if s]
+    if not verify_signature(
+        body=body, header=request.headers.get("X-Hub-Signature-256"), secrets=secrets
+    ):
+        logger.warning("connectors.webhook.bad_signature", extra={"bytes": len(body)})
+        return _text("Forbidden", 403)
+    try:
+        events = split_batch(load_payload(body))
+    except PayloadError:
+        return _text("Bad Request", 400)
+    result = webhook_ingest(raw_events=events)
+    logger.info(
+        "connectors.webhook.received",
+        extra={"events": result.received, "stored": result.stored, "duplicates": result.duplicates},
+    )
+    return _text("EVENT_RECEIVED", 200)
