@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tandem.organisation.context_processors.actor",
+                "tandem.connectors.context_processors.account_alerts",
             ],
         },
     },

@@ -44,6 +44,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         every=timedelta(seconds=30),
         lease=timedelta(minutes=2),
     ),
+    # Is each account's token still accepted, are our webhooks still subscribed?
+    PeriodicJob(name="check_accounts", command="check_accounts", every=timedelta(hours=1)),
     # Calls to Meta that are due, and calls a dead worker left unsettled.
     PeriodicJob(
         name="send_outbound",

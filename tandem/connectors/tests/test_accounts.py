@@ -166,3 +166,45 @@ def test_admin_connects_an_account_with_a_token(client, tree):
     )
     assert response.status_code == 200
     assert not SocialAccount.objects.filter(external_id="17841400000000010").exists()
+
+
+def test_check_accounts_marks_health_and_administrators_see_the_banner(client, tree):
+    import httpx
+
+    from tandem.connectors.meta import client as client_module
+
+    healthy = connect(tree.bank_a.branch, "facebook", "301", token="good-token-123")
+    broken = connect(tree.bank_a.branch, "facebook", "302", token="revoked-token-1")
+
+    def meta(request):
+        if request.headers["Authorization"].endswith("revoked-token-1"):
+            return httpx.Response(
+                400,
+                json={
+                    "error": {
+                        "code": 190,
+                        "error_subcode": 463,
+                        "type": "OAuthException",
+                        "message": "x",
+                    }
+                },
+            )
+        return httpx.Response(200, json={"data": [{"name": "Tandem", "id": "1"}]})
+
+    client_module.set_transport(httpx.MockTransport(meta))
+    try:
+        call_command("check_accounts", stdout=io.StringIO())
+    finally:
+        client_module.set_transport(None)
+    healthy.refresh_from_db()
+    broken.refresh_from_db()
+    assert healthy.token_valid is True
+    assert healthy.webhooks_subscribed is True
+    assert broken.token_valid is False
+    assert broken.unhealthy_since is not None
+    admin_a = make_employee(tree.bank_a.regional_bank, Role.ADMINISTRATOR)
+    client.force_login(admin_a.user)
+    assert "1 compte social demande votre attention" in client.get("/").content.decode()
+    admin_b = make_employee(tree.bank_b.regional_bank, Role.ADMINISTRATOR)
+    client.force_login(admin_b.user)
+    assert 'data-testid="account-alert"' not in client.get("/").content.decode()
