@@ -59,3 +59,13 @@ def tree(db):
     from tandem.organisation.tests.factories import make_tree
 
     return make_tree()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_account_cache():  # noqa: ANN202
+    """The webhook view caches accounts per process; each test starts from its own data."""
+    from tandem.connectors.meta.webhooks import account_cache
+
+    account_cache.clear()
+    yield
+    account_cache.clear()

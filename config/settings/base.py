@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "tandem.organisation",
     "tandem.compliance",
     "tandem.connectors",
+    "tandem.inbox",
+    "tandem.demo",
 ]
 
 MIDDLEWARE = [

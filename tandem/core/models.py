@@ -34,3 +34,51 @@ class PeriodicJobLease(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditEntry(models.Model):
+    """One action that matters, append-only, chained by hashes per regional bank.
+
+    ``entry_hash`` covers the entry's content and the previous entry's hash in the same chain
+    (one chain per regional bank, one for the group-level actions), so deleting or editing any
+    row breaks every hash after it; ``tandem audit_verify`` checks the chains. Written by
+    services in their own transaction (``tandem.core.audit.audit_record``).
+    """
+
+    chain = models.BigIntegerField(default=0, editable=False)
+    sequence = models.BigIntegerField(editable=False)
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False)
+    actor_user_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    actor_label = models.CharField(max_length=200, blank=True, editable=False)
+    regional_bank_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    action = models.CharField(max_length=80, editable=False)
+    object_type = models.CharField(max_length=60, blank=True, editable=False)
+    object_id = models.CharField(max_length=64, blank=True, editable=False)
+    data = models.JSONField(default=dict, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence")
+        ]
+        indexes = [
+            models.Index(fields=["regional_bank_id", "occurred_at"]),
+            models.Index(fields=["action", "occurred_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """The last entry of each chain, updated with every append: removing entries from the end
+    of a chain (which the hashes alone would not reveal) shows as a head pointing nowhere."""
+
+    chain = models.BigIntegerField(primary_key=True)
+    sequence = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} @ {self.sequence}"

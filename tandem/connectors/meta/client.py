@@ -108,6 +108,11 @@ class GraphClient:
             raise NetworkError(type(error).__name__, maybe_sent=True) from error
         usage = parse_usage_headers(response.headers)
         body = _json_or_none(response)
+        if response.status_code >= 500 and not (isinstance(body, dict) and "error" in body):
+            # A gateway's error page, not Meta's answer: Meta may have acted on the request.
+            raise NetworkError(
+                f"HTTP {response.status_code} without a Graph error", maybe_sent=True
+            )
         if response.status_code >= 400 or (isinstance(body, dict) and "error" in body):
             failure = classify(response.status_code, body, response.headers)
             logger.warning(
@@ -149,7 +154,11 @@ class GraphClient:
             message["metadata"] = metadata
         return self.send_message(
             sender_id=sender_id,
-            payload={"recipient": {"comment_id": comment_id}, "message": message},
+            payload={
+                "recipient": {"comment_id": comment_id},
+                "messaging_type": "RESPONSE",
+                "message": message,
+            },
         )
 
     # -- comments ----------------------------------------------------------------------------
@@ -217,7 +226,10 @@ def _json_or_none(response: httpx.Response) -> Any:
 
 def _path_kind(path: str) -> str:
     """The shape of a path without its ids, for logs: ``123/messages`` → ``{id}/messages``."""
-    return "/".join("{id}" if part.isdigit() or "_" in part else part for part in path.split("/"))
+    return "/".join(
+        "{id}" if any(character.isdigit() for character in part) else part
+        for part in path.split("/")
+    )
 
 
 __all__ = ["GraphClient", "GraphError", "GraphResponse", "NetworkError", "set_transport"]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from tandem.connectors.meta.webhooks import account_cache
 from tandem.connectors.models import SocialAccount
 from tandem.connectors.services import account_connect
 from tandem.core.actors import Actor
@@ -11,13 +10,6 @@ OPERATOR = Actor(user_id=None, is_superuser=True)
 PAGE_ID = "104857392817465"
 INSTAGRAM_ID = "17841400000000001"
 WHATSAPP_PHONE_ID = "106540352242922"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_account_cache():
-    account_cache.clear()
-    yield
-    account_cache.clear()
 
 
 def connect(

@@ -22,7 +22,7 @@ from tandem.connectors.meta.errors import (
     parse_usage_headers,
     retry_after_hint,
 )
-from tandem.connectors.meta.tests.test_payloads import load_fixture
+from tandem.connectors.meta.tests.fixture_files import load_fixture
 
 
 def body(code: int | None, subcode: int | None = None, **extra: Any) -> dict[str, Any]:

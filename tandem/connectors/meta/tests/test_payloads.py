@@ -1,14 +1,12 @@
-"""Webhook payloads: every shared fixture, then the shapes the fixtures do not cover."""
+"""Webhook payloads: every Meta fixture, then the shapes the fixtures do not cover."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
-import os
 import random
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,42 +43,16 @@ from tandem.connectors.meta.payloads import (
     split_batch,
 )
 from tandem.connectors.meta.signatures import sign, verify_signature
+from tandem.connectors.meta.tests.fixture_files import (
+    FIXTURES,
+    MISSING,
+    fixture_names,
+    load_bytes,
+    load_fixture,
+)
 from tandem.connectors.meta.windows import MessagingType, WindowVerdict, window_decision
 
-# -- fixtures -------------------------------------------------------------------------------
-
-FIXTURES_ENV = "TANDEM_META_FIXTURES"
-
-
-def fixtures_dir() -> Path:
-    """``$TANDEM_META_FIXTURES``, else ``shared/fixtures/meta`` next to the repository."""
-    configured = os.environ.get(FIXTURES_ENV)
-    if configured:
-        return Path(configured)
-    # tests/ -> meta/ -> connectors/ -> tandem/ -> repository root; the shared folder is beside it.
-    return Path(__file__).resolve().parents[4] / ".." / "shared" / "fixtures" / "meta"
-
-
-FIXTURES = fixtures_dir()
-MISSING = (
-    f"META PAYLOAD FIXTURES NOT FOUND at {FIXTURES}: set {FIXTURES_ENV} to the folder holding "
-    "page__*.json, instagram__*.json and whatsapp__*.json — these tests were NOT run"
-)
-
-
-def fixture_names() -> list[str]:
-    return sorted(path.name for path in FIXTURES.glob("*.json")) if FIXTURES.is_dir() else []
-
-
-def load_bytes(name: str) -> bytes:
-    if not FIXTURES.is_dir():
-        pytest.skip(MISSING)
-    return (FIXTURES / name).read_bytes()
-
-
-def load_fixture(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(load_bytes(name))
-    return loaded
+# -- helpers --------------------------------------------------------------------------------
 
 
 def ms(value: int) -> datetime:
@@ -322,15 +294,12 @@ WEBHOOK_PREFIXES = ("page__", "instagram__", "whatsapp__")
 
 
 def test_fixtures_directory_is_found() -> None:
-    if not FIXTURES.is_dir():
-        pytest.skip(MISSING)
+    assert FIXTURES.is_dir(), MISSING
     assert fixture_names(), f"no *.json in {FIXTURES}"
 
 
 def test_every_fixture_has_expectations() -> None:
     """A new fixture must come with its expected events (or be listed as non-webhook)."""
-    if not FIXTURES.is_dir():
-        pytest.skip(MISSING)
     unknown = set(fixture_names()) - set(EXPECTED) - OTHER_FIXTURES
     assert not unknown, f"add expectations for {sorted(unknown)}"
     missing = (set(EXPECTED) | OTHER_FIXTURES) - set(fixture_names())

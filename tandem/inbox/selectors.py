@@ -1,0 +1,124 @@
+"""Reads of the inbox, scoped by the actor first, with their related rows fetched up front."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tandem.core.actors import Actor
+from tandem.inbox.access import visible_conversations
+from tandem.inbox.models import (
+    Conversation,
+    ConversationStatus,
+    Message,
+    Notification,
+)
+from tandem.organisation.models import Employee
+
+QUEUES = ("mine", "branch", "unassigned", "late", "resolved")
+OPEN = (ConversationStatus.OPEN, ConversationStatus.WAITING)
+SOON = timedelta(minutes=30)
+
+
+def conversation_list_for_agent(
+    *, actor: Actor, queue: str = "mine", now: datetime | None = None
+) -> QuerySet[Conversation]:
+    """One of the inbox queues, most recent activity first."""
+    now = now or timezone.now()
+    queryset = visible_conversations(actor).select_related(
+        "contact", "assignee__user", "account", "branch"
+    )
+    if queue == "mine":
+        queryset = queryset.filter(assignee_id=actor.employee_id or 0, status__in=OPEN)
+    elif queue == "branch":
+        queryset = queryset.filter(actor.scope_q("branch__path"), status__in=OPEN)
+    elif queue == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True, status__in=OPEN)
+    elif queue == "late":
+        soon = now + SOON
+        queryset = queryset.filter(status__in=OPEN).filter(
+            Q(first_response_due_at__lte=soon) | Q(next_response_due_at__lte=soon)
+        )
+    elif queue == "resolved":
+        queryset = queryset.filter(status=ConversationStatus.RESOLVED)
+    else:
+        queryset = queryset.none()
+    return queryset.order_by("-last_message_at", "-pk")
+
+
+def queue_counts(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    soon = now + SOON
+    visible = visible_conversations(actor).filter(status__in=OPEN)
+    return visible.aggregate(
+        mine=Count("pk", filter=Q(assignee_id=actor.employee_id or 0)),
+        branch=Count("pk", filter=actor.scope_q("branch__path")),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        late=Count(
+            "pk", filter=Q(first_response_due_at__lte=soon) | Q(next_response_due_at__lte=soon)
+        ),
+    )
+
+
+def message_list(*, conversation: Conversation) -> QuerySet[Message]:
+    """The conversation in the order things happened (the events' own times)."""
+    return (
+        Message.objects.filter(
+            regional_bank_id=conversation.regional_bank_id, conversation=conversation
+        )
+        .select_related("author__user", "outbound_call")
+        .order_by("occurred_at", "created_at")
+    )
+
+
+def past_conversations(
+    *, actor: Actor, conversation: Conversation, limit: int = 10
+) -> QuerySet[Conversation]:
+    contact = conversation.contact
+    same_person = Q(contact=contact)
+    if contact.customer_id:
+        same_person |= Q(contact__customer_id=contact.customer_id)
+    return (
+        visible_conversations(actor)
+        .filter(same_person)
+        .exclude(pk=conversation.pk)
+        .order_by("-last_message_at")[:limit]
+    )
+
+
+def workload_for_manager(*, actor: Actor) -> list[dict[str, object]]:
+    """Who holds what in the manager's scope: open, late, and presence, per person."""
+    now = timezone.now()
+    employees = (
+        Employee.objects.filter(actor.scope_q("node__path"), is_active=True)
+        .select_related("user", "agent_state")
+        .annotate(
+            open_count=Count("conversations", filter=Q(conversations__status__in=OPEN)),
+            late_count=Count(
+                "conversations",
+                filter=Q(conversations__status__in=OPEN)
+                & (
+                    Q(conversations__first_response_due_at__lte=now)
+                    | Q(conversations__next_response_due_at__lte=now)
+                ),
+            ),
+        )
+        .order_by("-late_count", "-open_count", "user__last_name")
+    )
+    return [
+        {
+            "employee": employee,
+            "open": employee.open_count,  # type: ignore[attr-defined]
+            "late": employee.late_count,  # type: ignore[attr-defined]
+            "presence": getattr(getattr(employee, "agent_state", None), "presence", "offline"),
+        }
+        for employee in employees
+    ]
+
+
+def notification_list(*, actor: Actor, limit: int = 20) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        employee_id=actor.employee_id or 0, read_at__isnull=True
+    ).order_by("-created_at")[:limit]

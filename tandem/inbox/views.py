@@ -1,0 +1,197 @@
+"""The advisor's inbox: queues, the conversation, live updates by conditional polling.
+
+One page (``inbox/inbox.html``); htmx requests render named partials of it. The list and the
+conversation poll every few seconds with the version they show (``?v=``): the server answers
+204 when nothing changed, so an idle inbox costs one cheap query per poll.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tandem.core.actors import Actor
+from tandem.inbox.access import access_conversation, visible_conversations
+from tandem.inbox.composer import answers_for, composer_state
+from tandem.inbox.models import Conversation, Message, Presence, TeamKind
+from tandem.inbox.selectors import (
+    QUEUES,
+    conversation_list_for_agent,
+    message_list,
+    notification_list,
+    past_conversations,
+    queue_counts,
+    workload_for_manager,
+)
+from tandem.organisation.models import Employee, Role
+
+PAGE_SIZE = 50
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _queue(request: HttpRequest) -> str:
+    queue = request.GET.get("queue", "mine")
+    return queue if queue in QUEUES else "mine"
+
+
+def _list_version(actor: Actor, queue: str) -> str:
+    """Changes whenever a conversation of the queue changes (or joins or leaves it)."""
+    summary = conversation_list_for_agent(actor=actor, queue=queue).aggregate(
+        latest=Max("updated_at"), count=Count("pk")
+    )
+    raw = f"{summary['latest']}|{summary['count']}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _conversation_version(conversation: Conversation) -> str:
+    summary = Message.objects.filter(
+        regional_bank_id=conversation.regional_bank_id, conversation=conversation
+    ).aggregate(
+        count=Count("pk"),
+        latest=Max("created_at"),
+        calls=Max("outbound_call__updated_at"),
+        edits=Max("edited_at"),
+    )
+    raw = (
+        f"{summary['count']}|{summary['latest']}|{summary['calls']}|{summary['edits']}|"
+        f"{conversation.updated_at}|{conversation.status}|{conversation.assignee_id}"
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _list_context(request: HttpRequest, queue: str) -> dict[str, Any]:
+    actor = _actor(request)
+    rows = list(conversation_list_for_agent(actor=actor, queue=queue)[:PAGE_SIZE])
+    return {
+        "queue": queue,
+        "conversations": rows,
+        "list_version": _list_version(actor, queue),
+        "counts": queue_counts(actor=actor),
+    }
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    queue = _queue(request)
+    actor = _actor(request)
+    if request.htmx and request.GET.get("partial") == "list":  # type: ignore[attr-defined]
+        if request.GET.get("v") == _list_version(actor, queue):
+            return HttpResponse(status=204)
+        return render(request, "inbox/inbox.html#list", _list_context(request, queue))
+    context = _list_context(request, queue)
+    context.update(_page_context(request))
+    return render(request, "inbox/inbox.html", context)
+
+
+def _page_context(request: HttpRequest) -> dict[str, Any]:
+    actor = _actor(request)
+    employee = (
+        Employee.objects.select_related("agent_state").filter(pk=actor.employee_id or 0).first()
+    )
+    state = getattr(employee, "agent_state", None) if employee else None
+    return {
+        "employee": employee,
+        "presence": state.presence if state else Presence.OFFLINE,
+        "presences": Presence.choices,
+        "notifications": list(notification_list(actor=actor)),
+        "is_manager": actor.has_role(Role.BRANCH_MANAGER) or actor.has_role(Role.COMMUNITY_MANAGER),
+    }
+
+
+def conversation_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    actor = _actor(request)
+    employee = Employee.objects.select_related("user").filter(pk=actor.employee_id or 0).first()
+    agent_name = employee.user.first_name if employee else ""
+    messages = list(message_list(conversation=conversation))
+    colleagues = (
+        Employee.objects.filter(regional_bank_id=conversation.regional_bank_id, is_active=True)
+        .filter(actor.scope_q("node__path") | actor.scope_q("node__regional_bank__path"))
+        .select_related("user")
+        .order_by("user__last_name")[:200]
+    )
+    return {
+        "conversation": conversation,
+        "messages": messages,
+        "conversation_version": _conversation_version(conversation),
+        "composer": composer_state(conversation),
+        "answers": answers_for(conversation, agent_name),
+        "is_assignee": conversation.assignee_id is not None
+        and conversation.assignee_id == actor.employee_id,
+        "past": list(past_conversations(actor=actor, conversation=conversation)),
+        "colleagues": colleagues,
+        "now": timezone.now(),
+    }
+
+
+@login_required
+@require_GET
+def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    actor = _actor(request)
+    conversation = access_conversation(actor=actor, conversation_id=conversation_id)
+    if request.htmx:  # type: ignore[attr-defined]
+        partial = request.GET.get("partial")
+        if partial == "thread":
+            if request.GET.get("v") == _conversation_version(conversation):
+                return HttpResponse(status=204)
+            return render(
+                request, "inbox/inbox.html#thread", conversation_context(request, conversation)
+            )
+        if partial == "panel":
+            return render(
+                request, "inbox/inbox.html#panel", conversation_context(request, conversation)
+            )
+    queue = _queue(request)
+    context = _list_context(request, queue)
+    context.update(_page_context(request))
+    context.update(conversation_context(request, conversation))
+    return render(request, "inbox/inbox.html", context)
+
+
+@login_required
+@require_GET
+def team_view(request: HttpRequest) -> HttpResponse:
+    """The branch manager's view: who holds what, what is late."""
+    actor = _actor(request)
+    if not (
+        actor.has_role(Role.BRANCH_MANAGER)
+        or actor.has_role(Role.COMMUNITY_MANAGER)
+        or actor.is_superuser
+    ):
+        return redirect("inbox:inbox")
+    late = list(conversation_list_for_agent(actor=actor, queue="late")[:PAGE_SIZE])
+    unassigned = list(conversation_list_for_agent(actor=actor, queue="unassigned")[:PAGE_SIZE])
+    return render(
+        request,
+        "inbox/team.html",
+        {
+            "workload": workload_for_manager(actor=actor),
+            "late": late,
+            "unassigned": unassigned,
+            "counts": queue_counts(actor=actor),
+            "team_kinds": TeamKind,
+        },
+    )
+
+
+def bad_request(message: str) -> HttpResponse:
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+__all__ = [
+    "conversation_context",
+    "conversation_detail",
+    "inbox",
+    "team_view",
+    "visible_conversations",
+]
