@@ -127,4 +127,4 @@ def test_lost_answers_are_never_resent_and_echoes_settle_them(accounts):
     assert Counter(OutboundCall.objects.values_list("status", flat=True)) == {
         OutboundStatus.SENT: 200
     }
-    assert PAGE_ID == accounts["facebook"].external_id
+    assert accounts["facebook"].external_id == PAGE_ID
