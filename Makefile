@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 BIND ?= 127.0.0.1:8000
 
-.PHONY: install demo serve test test-browser lint format typecheck messages lock check clean
+.PHONY: install demo serve test test-browser lint format typecheck messages openapi lock check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ typecheck: install
 messages: install
 	cd tandem && DEBUG=true ../$(BIN)/tandem makemessages -l fr -l en --ignore "tests/*"
 	DEBUG=true $(BIN)/tandem compilemessages --ignore ".venv/*"
+
+# Regenerate the committed OpenAPI schema after changing the JSON API (a test compares them).
+openapi: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python -m tandem.cli export_openapi > docs/api/openapi.json.tmp \
+		&& mv docs/api/openapi.json.tmp docs/api/openapi.json \
+		|| { rm -f docs/api/openapi.json.tmp; exit 1; }
 
 check: lint typecheck test
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from config.api import api
 from tandem.organisation.admin_site import admin_site
 from tandem.organisation.views import home
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("tandem.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin_site.urls),
+    path("api/v1/", api.urls),
     path("inbox/", include("tandem.inbox.urls")),
     path("", include("tandem.connectors.urls")),
 ]

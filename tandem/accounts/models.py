@@ -88,3 +88,28 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} {self.attempted_at:%Y-%m-%d %H:%M} {self.succeeded}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API, acting exactly as its user (same grants, same scope).
+
+    Only the SHA-256 of the token is stored; the plaintext is shown once, when it is created
+    (``tandem api_token USERNAME``). ``key_prefix`` (its first characters) lets people tell their
+    tokens apart and revoke one without ever seeing the whole token again.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… ({self.name})"

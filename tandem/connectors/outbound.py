@@ -211,6 +211,7 @@ def outbound_perform(*, call_id: str) -> str:  # noqa: PLR0911 — one return pe
         return OutboundStatus.FAILED
     external_id = _external_id(response.data)
     OutboundCall.objects.filter(pk=call.pk, status=OutboundStatus.SENDING).update(
+        updated_at=now,
         status=OutboundStatus.SENT,
         sent_at=now,
         external_id=external_id,
@@ -227,14 +228,14 @@ def outbound_perform(*, call_id: str) -> str:  # noqa: PLR0911 — one return pe
 
 def _move(call: OutboundCall, status: str, **fields: Any) -> None:
     OutboundCall.objects.filter(pk=call.pk, status=OutboundStatus.SENDING).update(
-        status=status, **fields
+        status=status, updated_at=timezone.now(), **fields
     )
 
 
 def _advance(queryset: Any, status: str, stamp: str | None = None) -> int:
     """Move calls forward to ``status`` (never backwards); returns how many moved."""
     lower = [value for value, rank in _RANK.items() if rank < _RANK[status]]
-    fields: dict[str, Any] = {"status": status}
+    fields: dict[str, Any] = {"status": status, "updated_at": timezone.now()}
     if stamp:
         fields[stamp] = timezone.now()
     return int(queryset.filter(status__in=lower).update(**fields))

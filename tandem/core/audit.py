@@ -108,7 +108,7 @@ def audit_verify() -> Iterator[ChainProblem]:
                 yield ChainProblem(
                     chain,
                     expected_sequence,
-                    f"entries {expected_sequence}–{entry.sequence - 1} are missing",
+                    f"entries {expected_sequence} to {entry.sequence - 1} are missing",
                 )
             if entry.previous_hash != previous_hash:
                 yield ChainProblem(chain, entry.sequence, "does not follow the previous entry")

@@ -144,8 +144,12 @@ def _direct_outbound(
         if decision.verdict is WindowVerdict.TEMPLATE_ONLY or template is not None:
             if template is None:
                 raise ReplyRefused(decision.reason)
-            payload = {"to": to, "type": "template", "template": _template_payload(template)}
-            return OutboundKind.MESSAGE, payload, {"template": template.get("name")}
+            template_payload = {
+                "to": to,
+                "type": "template",
+                "template": _template_payload(template),
+            }
+            return OutboundKind.MESSAGE, template_payload, {"template": template.get("name")}
         if not decision.allows_free_form:
             raise ReplyRefused(decision.reason)
         body = {"body": text, "preview_url": False}

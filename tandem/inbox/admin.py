@@ -20,7 +20,7 @@ class RegionalPolicyAdmin(ScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         if request.user.is_superuser:
-            return self.model.objects.all()  # type: ignore[attr-defined,no-any-return]
+            return self.model.objects.all()
         return super().get_queryset(request)
 
 

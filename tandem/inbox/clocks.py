@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -79,7 +80,7 @@ def _calendar(conversation: Conversation, book: CalendarBook) -> hours.Calendar:
     return calendar
 
 
-def conversation_clocks_refresh(*, conversation_id: object, now: datetime | None = None) -> None:
+def conversation_clocks_refresh(*, conversation_id: Any, now: datetime | None = None) -> None:
     conversation = Conversation.objects.select_related("team__node", "branch").get(
         pk=conversation_id
     )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tandem.inbox import routing
 from tandem.inbox.calendars import CalendarBook
@@ -159,13 +160,13 @@ def assign(*, conversation: Conversation, employee_id: int, team_id: int | None)
 
 
 REASON_TEXT = {
-    routing.Reason.RETURNING: "the customer came back to the same person",
-    routing.Reason.OWN_ADVISOR: "the customer's own advisor",
-    routing.Reason.CUSTOMER_BRANCH: "the customer's branch",
-    routing.Reason.REGIONAL_POOL: "the regional pool",
-    routing.Reason.URGENT_TEAM: "the 24/7 team (urgent topic)",
-    routing.Reason.EXPERT_TEAM: "the expert team for this topic",
-    routing.Reason.ACCOUNT_OWNER: "the team of the page it came through",
+    routing.Reason.RETURNING: gettext_noop("the customer came back to the same person"),
+    routing.Reason.OWN_ADVISOR: gettext_noop("the customer's own advisor"),
+    routing.Reason.CUSTOMER_BRANCH: gettext_noop("the customer's branch"),
+    routing.Reason.REGIONAL_POOL: gettext_noop("the regional pool"),
+    routing.Reason.URGENT_TEAM: gettext_noop("the 24/7 team (urgent topic)"),
+    routing.Reason.EXPERT_TEAM: gettext_noop("the expert team for this topic"),
+    routing.Reason.ACCOUNT_OWNER: gettext_noop("the team of the page it came through"),
 }
 
 

@@ -110,8 +110,8 @@ def workload_for_manager(*, actor: Actor) -> list[dict[str, object]]:
     return [
         {
             "employee": employee,
-            "open": employee.open_count,  # type: ignore[attr-defined]
-            "late": employee.late_count,  # type: ignore[attr-defined]
+            "open": employee.open_count,
+            "late": employee.late_count,
             "presence": getattr(getattr(employee, "agent_state", None), "presence", "offline"),
         }
         for employee in employees

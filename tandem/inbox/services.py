@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 def default_branch_for_account(context: EventContext) -> int:
     """The node a new conversation sits in: the account's branch, else its regional bank."""
-    account = SocialAccount.objects.select_related("owner").get(pk=context.account_id)
+    account = SocialAccount.objects.select_related("owner").get(pk=context.account_id or 0)
     if account.owner.kind == NodeKind.BRANCH:
         return account.owner_id
     return int(context.regional_bank_id or account.regional_bank_id or account.owner_id)

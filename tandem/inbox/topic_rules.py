@@ -31,8 +31,12 @@ Choices and their trade-offs (bank customers write about many things that are no
   accepted false positive, and routes only to recruiters at normal priority.
 - Complaints come before job applications: a frustrated candidate reaching the complaints desk
   costs less than a regulated complaint waiting in the recruiters' queue.
+- "opposition" alone is a card keyword, so an opposition on a direct debit also goes to the 24/7
+  team: oppositions are that team's job, and a disputed debit is often a fraud.
 - Negations are ignored for topics ("je n'ai pas perdu ma carte" is card_lost) but not for
   urgency ("ce n'est pas urgent" does not raise the priority).
+- Punctuation is gone before matching: a gap runs across a comma ("je suis perdu, ma carte est
+  bloquée" is card_lost, which at least puts a blocked card in front of the 24/7 team).
 """
 
 from __future__ import annotations
@@ -351,8 +355,8 @@ NOT_URGENT = (
         for degree in ("", "tres ", "si ", "super ", "vraiment ", "trop ", "du tout ")
         for word in ("urgent", "urgente")
     ),
-    "rien d urgent", "pas d urgence", "pas une urgence", "sans urgence", "aucune urgence",
-    "pas bloque", "pas bloquee", "plus bloque", "plus bloquee", "pas coince", "pas coincee",
-    "pas de panique",
+    "rien d urgent", "pas d urgence", "pas une urgence", "pas en urgence", "sans urgence",
+    "aucune urgence", "pas bloque", "pas bloquee", "plus bloque", "plus bloquee", "pas coince",
+    "pas coincee", "pas de panique",
 )
 # fmt: on

@@ -50,27 +50,54 @@ _END_RE = "(?= )"
 
 # -- normalisation ---------------------------------------------------------------------------
 
-_SPECIAL = str.maketrans(
-    {
-        "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l",
-        "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "\N{LATIN SMALL LETTER DOTLESS I}": "i",
-        "\N{SQUARED SOS}": " sos ", "\N{POLICE CARS REVOLVING LIGHT}": " urgence ",
-    }
-)  # fmt: skip
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-_NON_WORD = re.compile("[^a-z0-9]+")
+# Letters that Unicode does not decompose, and two emojis that mean something here.
+_SPECIAL = {
+    "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l",
+    "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th",
+    "\N{LATIN SMALL LETTER DOTLESS I}": "i",
+    "\N{SQUARED SOS}": " sos ", "\N{POLICE CARS REVOLVING LIGHT}": " urgence ",
+}  # fmt: skip
+_SPECIAL_RE = re.compile("[" + "".join(_SPECIAL) + "]")
+# After decomposition: anything neither ASCII nor an accent (symbols, emojis, other scripts)
+# becomes a space; the accents are then dropped with the other non-ASCII bytes.
+_NOT_ASCII_NOR_MARK = re.compile(
+    "[^\x00-\x7f\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
+# ASCII bytes to words: letters lower-cased, digits kept, everything else a space.
+_WORD_BYTES = bytes(
+    byte + 32 if 65 <= byte <= 90 else byte if 48 <= byte <= 57 or 97 <= byte <= 122 else 32
+    for byte in range(256)
+)
 _REPEATED = re.compile(r"([a-z])\1{2,}")
 
 
 def normalise(text: str) -> str:
     """The text as keywords see it: ``"J'ai PERDU ma CB !!! 😱"`` → ``"j ai perdu ma carte
     bancaire"``. Idempotent; the output holds only ``[a-z0-9]`` words and single spaces."""
-    folded = unicodedata.normalize("NFKD", text.translate(_SPECIAL)).casefold()
-    words = _NON_WORD.sub(" ", _COMBINING.sub("", folded)).strip()
-    words = _REPEATED.sub(r"\1", words)
-    if not words:
-        return ""
-    return _replacements().sub(_replace, words)
+    if text.isascii():
+        data = text.encode("ascii")
+    else:
+        if _SPECIAL_RE.search(text):
+            text = _SPECIAL_RE.sub(lambda match: _SPECIAL[match.group()], text)
+        folded = unicodedata.normalize("NFKD", text).casefold()
+        data = _NOT_ASCII_NOR_MARK.sub(" ", folded).encode("ascii", "ignore")
+    words = data.translate(_WORD_BYTES).decode("ascii")
+    if _REPEATED.search(words):
+        words = _REPEATED.sub(r"\1", words)
+    spellings = topic_rules.SMS_SPELLINGS
+    out = " ".join([spellings.get(word, word) for word in words.split()])
+    if any(first in out for first in _MERGED_FIRST_WORDS):
+        out = _merged_names().sub(lambda match: topic_rules.MERGED_NAMES[match.group()], out)
+    return out
+
+
+_MERGED_FIRST_WORDS = frozenset(name.split(" ")[0] for name in topic_rules.MERGED_NAMES)
+
+
+@functools.cache
+def _merged_names() -> re.Pattern[str]:
+    names = topic_rules.MERGED_NAMES
+    return re.compile(f"(?<![a-z0-9])(?:{_trie_regex(list(names), end='(?![a-z0-9])')})")
 
 
 def normalise_keyword(keyword: str) -> str:
@@ -86,21 +113,6 @@ def normalise_keyword(keyword: str) -> str:
     while tokens and tokens[-1] == GAP:
         tokens.pop()
     return " ".join(tokens)
-
-
-@functools.cache
-def _replacement_table() -> dict[str, str]:
-    return {**topic_rules.SMS_SPELLINGS, **topic_rules.MERGED_NAMES}
-
-
-@functools.cache
-def _replacements() -> re.Pattern[str]:
-    keys = _replacement_table()
-    return re.compile(f"(?<![a-z0-9])(?:{_trie_regex(list(keys), end='(?![a-z0-9])')})")
-
-
-def _replace(match: re.Match[str]) -> str:
-    return _replacement_table()[match.group()]
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -127,6 +139,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Detection:
+    """What :func:`detect` read in a message."""
+
     topic: str
     priority: str
     # The rule's keyword that matched (as written in the rule), for explanation.
@@ -212,9 +226,11 @@ def _node_regex(node: dict[str, Any], end: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
+    """A rule in the compiled set, and how to tell which of its keywords matched."""
+
     rule: Rule
-    literal: dict[str, str]  # normalised keyword -> keyword as written
-    gapped: tuple[tuple[re.Pattern[str], str], ...]
+    literal: dict[str, str]  # normalised keyword without a gap -> keyword as written
+    gapped: tuple[tuple[re.Pattern[str], str], ...]  # (pattern, keyword as written)
 
     def keyword_for(self, matched: str) -> str:
         if matched in self.literal:
@@ -236,20 +252,20 @@ def _compile_rules(rules: tuple[Rule, ...]) -> _Compiled:
     slots: list[_Slot] = []
     groups: list[str] = []
     for _, rule in ranked:
-        literal: dict[str, str] = {}
-        gapped: list[tuple[re.Pattern[str], str]] = []
+        written: dict[str, str] = {}  # normalised -> as written, the first one if several
         for keyword in rule.keywords:
-            normalised = normalise_keyword(keyword)
-            if not normalised:
-                continue
-            if GAP in normalised:
-                regex = _trie_regex([_atoms(normalised)], end=" ")
-                gapped.append((re.compile(regex), keyword))
-            literal.setdefault(normalised, keyword)
-        if not literal:
+            if normalised := normalise_keyword(keyword):
+                written.setdefault(normalised, keyword)
+        if not written:
             continue
-        slots.append(_Slot(rule, literal, tuple(gapped)))
-        groups.append("(" + _trie_regex(_atoms(kw) for kw in literal) + ")")
+        literal = {words: kw for words, kw in written.items() if GAP not in words}
+        gapped = tuple(
+            (re.compile(_trie_regex([_atoms(words)], end=" ")), kw)
+            for words, kw in written.items()
+            if GAP in words
+        )
+        slots.append(_Slot(rule, literal, gapped))
+        groups.append("(" + _trie_regex(_atoms(words) for words in written) + ")")
     if not groups:
         return _Compiled(None, ())
     return _Compiled(re.compile(" (?=(?:" + "|".join(groups) + "))"), tuple(slots))

@@ -11,7 +11,7 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,7 +36,7 @@ PAGE_SIZE = 50
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _queue(request: HttpRequest) -> str:
@@ -59,11 +59,16 @@ def _conversation_version(conversation: Conversation) -> str:
     ).aggregate(
         count=Count("pk"),
         latest=Max("created_at"),
+        sent=Max("outbound_call__sent_at"),
+        delivered=Max("outbound_call__delivered_at"),
+        read=Max("outbound_call__read_at"),
         calls=Max("outbound_call__updated_at"),
         edits=Max("edited_at"),
+        hidden=Count("pk", filter=Q(hidden=True)),
     )
     raw = (
-        f"{summary['count']}|{summary['latest']}|{summary['calls']}|{summary['edits']}|"
+        f"{summary['count']}|{summary['latest']}|{summary['sent']}|{summary['delivered']}|"
+        f"{summary['read']}|{summary['calls']}|{summary['edits']}|{summary['hidden']}|"
         f"{conversation.updated_at}|{conversation.status}|{conversation.assignee_id}"
     )
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -122,7 +127,7 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
     )
     return {
         "conversation": conversation,
-        "messages": messages,
+        "thread_messages": messages,
         "conversation_version": _conversation_version(conversation),
         "composer": composer_state(conversation),
         "answers": answers_for(conversation, agent_name),

@@ -257,4 +257,7 @@ HOURS_TUESDAY_SATURDAY = {
 HOURS_MONDAY_FRIDAY = {
     day: [["09:00", "12:30"], ["13:45", "17:45"]] for day in ("mon", "tue", "wed", "thu", "fri")
 }
-HOURS_HEAD_OFFICE = {day: [["08:30", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+# Regional teams (community managers, complaints) also work on Saturdays.
+HOURS_HEAD_OFFICE = {
+    day: [["08:30", "19:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")
+}

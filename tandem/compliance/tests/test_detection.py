@@ -11,15 +11,9 @@ import random
 import time
 
 import pytest
-from stdnum import luhn
-
-
-def luhn_valid(number: str) -> bool:
-    return luhn.is_valid(number)
-
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from tandem.compliance.corpus import Values
 from tandem.compliance.detection import KINDS, Finding, detect, normalise
@@ -28,6 +22,10 @@ from tandem.compliance.detection.cards import is_card_number
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
+
+
+def luhn_valid(number: str) -> bool:
+    return bool(luhn.is_valid(number))
 
 
 def found(text: str) -> list[tuple[str, str]]:

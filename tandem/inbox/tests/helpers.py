@@ -164,7 +164,7 @@ def page_comment(
     }
 
 
-def post(client: Client, payload: dict[str, object], secret: str = "test-app-secret") -> int:
+def post(client: Client, payload: dict[str, object], secret: str = "test-app-secret") -> int:  # noqa: S107
     raw = json.dumps(payload).encode()
     response = client.post(
         "/webhooks/meta",

@@ -18,7 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.inbox import topic_rules
-from tandem.inbox.tests.topic_messages import HELD_OUT, HELD_OUT_2, KNOWN_MISSES, MESSAGES
+from tandem.inbox.tests.topic_messages import (
+    ACCEPTED_FALSE_POSITIVES,
+    HELD_OUT,
+    HELD_OUT_2,
+    KNOWN_MISSES,
+    MESSAGES,
+    TRAPS,
+)
 from tandem.inbox.topics import (
     DEFAULT_RULES,
     PRIORITIES,
@@ -34,6 +41,15 @@ from tandem.inbox.topics import (
 )
 
 TABLE = [*MESSAGES, *HELD_OUT, *HELD_OUT_2]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_account_cache():
+    """Overrides the root conftest's autouse reset of the webhook account cache, which imports
+    Django models: these tests are pure and run without Django (``-p no:django``)."""
+    return
+
+
 EVERYTHING = [*TABLE, *((text, topic, priority) for text, topic, priority, _ in KNOWN_MISSES)]
 
 
@@ -101,67 +117,12 @@ def test_precision_and_recall_per_topic():
 # -- traps and documented trade-offs ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # "vol" is a word of its own, and a flight more often than a theft
-        ("Je passerai volontiers vous voir", ("general", "normal")),
-        ("Le volet roulant de l'agence est cassé", ("general", "normal")),
-        (
-            "Mon vol pour Lisbonne est annulé, suis-je remboursé par ma carte ?",
-            ("general", "normal"),
-        ),
-        ("Mon fils veut voler de ses propres ailes", ("general", "normal")),
-        ("L'envol de la start-up, bravo !", ("general", "normal")),
-        # ... while an accusation about fees is a complaint, not a theft
-        ("C'est du vol, 12 € de frais pour rien", ("complaint", "high")),
-        ("La banque m'a volé 30 euros de frais", ("complaint", "high")),
-        ("Bande de voleurs !!!", ("complaint", "high")),
-        # "perdu" only counts with a card, a wallet, a chequebook ...
-        ("J'ai perdu mon mot de passe", ("online_banking", "normal")),
-        ("J'ai perdu mon emploi le mois dernier", ("general", "normal")),
-        ("Je suis perdue avec toutes ces offres", ("general", "normal")),
-        # elections, readiness and brand names
-        ("Le candidat du maire a tenu un meeting devant l'agence", ("general", "normal")),
-        ("Je suis prêt à signer quand vous voulez", ("general", "normal")),
-        ("Je suis chez le Crédit Agricole depuis 10 ans", ("general", "normal")),
-        ("La Caisse d'Epargne de mon village a fermé 😢", ("general", "normal")),
-        ("Faut-il un livret de famille pour ouvrir un compte ?", ("general", "normal")),
-        # a job status inside a product request: the product wins; a CDI is not an application
-        ("Je suis en alternance, puis-je avoir un prêt étudiant ?", ("loan", "normal")),
-        ("Je suis en CDI, je voudrais un crédit immobilier", ("loan", "normal")),
-        ("Je suis en stage, puis-je ouvrir un livret ?", ("savings", "normal")),
-        # the product asked about, not the brand's words around it
-        ("Quel est le taux du livret A ?", ("savings", "normal")),
-        ("Ma carte de crédit ne marche pas", ("general", "normal")),
-        # phishing talks about passwords, but it is fraud
-        ("Un faux conseiller m'a demandé mon mot de passe", ("fraud", "urgent")),
-        ("Quelqu'un m'a demandé mes codes par SMS", ("fraud", "urgent")),
-        # unblocked is not blocked
-        ("Ma carte est débloquée, merci", ("general", "normal")),
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), TRAPS)
 def test_trap(text, expected):
     assert read(text) == expected, detect(text)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # an opposition on a direct debit is not a lost card, but oppositions are the 24/7
-        # team's job and a disputed debit is often fraud: sent there on purpose
-        ("Je voudrais faire opposition à un prélèvement", ("card_lost", "urgent")),
-        # a sailing course is not an internship: recruiters will forward it (normal priority)
-        (
-            "Mon fils part en stage de voile, comment lui envoyer de l'argent ?",
-            ("job_application", "normal"),
-        ),
-        # an exchange rate is not a loan rate: rare on a bank's Page, accepted
-        ("Quel est votre taux de change pour le dollar ?", ("loan", "normal")),
-        # negations are not read for topics
-        ("Je n'ai pas perdu ma carte, je l'ai retrouvée", ("card_lost", "urgent")),
-    ],
-)
+@pytest.mark.parametrize(("text", "expected"), ACCEPTED_FALSE_POSITIVES)
 def test_accepted_false_positive(text, expected):
     """Trade-offs documented in ``topic_rules.py``: a change here must be a decision."""
     assert read(text) == expected, detect(text)

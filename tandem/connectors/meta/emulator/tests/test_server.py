@@ -25,7 +25,6 @@ from tandem.connectors.meta.client import GraphClient, NetworkError
 from tandem.connectors.meta.emulator import EmulatorConfig, MetaEmulator
 from tandem.connectors.meta.emulator.server import RunningServer, parse_bind, serve, start_in_thread
 from tandem.connectors.meta.emulator.tests.conftest import PAGE, PSID, SECRET
-from tandem.connectors.meta.errors import TransientError
 from tandem.connectors.meta.payloads import load_payload, parse_event, split_batch
 from tandem.connectors.meta.signatures import SIGNATURE_HEADER, verify_signature
 
