@@ -44,6 +44,10 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         every=timedelta(seconds=30),
         lease=timedelta(minutes=2),
     ),
+    # Service levels: warnings before a breach, escalation after; snoozed conversations wake up.
+    PeriodicJob(name="sla_sweep", command="sla_sweep", every=timedelta(minutes=1)),
+    # Waiting conversations handed out when branches open or people come back.
+    PeriodicJob(name="dispatch_queues", command="dispatch_queues", every=timedelta(minutes=1)),
     # Is each account's token still accepted, are our webhooks still subscribed?
     PeriodicJob(name="check_accounts", command="check_accounts", every=timedelta(hours=1)),
     # Calls to Meta that are due, and calls a dead worker left unsettled.

@@ -258,6 +258,57 @@ def conversation_note(*, actor: Actor, conversation: Conversation, text: str) ->
     )
 
 
+SATISFACTION_QUESTION = (
+    "Votre demande est traitée. Êtes-vous satisfait(e) de notre échange ? Répondez simplement "
+    "par une note de 1 (pas du tout) à 5 (tout à fait). Merci !"
+)
+
+
+def _ask_satisfaction(conversation: Conversation, now: datetime) -> None:
+    """After resolution, inside the standard window only (a survey is not a human reply)."""
+    channel = Channel(conversation.channel)
+    if channel.is_comment or conversation.satisfaction_asked_at is not None:
+        return
+    decision = window_decision(
+        channel=channel,
+        last_customer_message_at=conversation.last_customer_message_at,
+        now=now,
+        human_agent=False,
+    )
+    if decision.verdict is not WindowVerdict.ALLOWED:
+        return
+    recipient = conversation.contact.external_id
+    if channel is Channel.WHATSAPP:
+        payload: dict[str, Any] = {
+            "to": f"+{recipient.lstrip('+')}",
+            "type": "text",
+            "text": {"body": SATISFACTION_QUESTION},
+        }
+    else:
+        payload = {
+            "recipient": {"id": recipient},
+            "messaging_type": "RESPONSE",
+            "message": {"text": SATISFACTION_QUESTION},
+        }
+    message = Message.objects.create(
+        regional_bank_id=conversation.regional_bank_id,
+        conversation=conversation,
+        direction=MessageDirection.OUTBOUND,
+        text=SATISFACTION_QUESTION,
+        occurred_at=now,
+        meta={"satisfaction": True},
+    )
+    call, _created = outbound_enqueue(
+        account=conversation.account,
+        kind=OutboundKind.MESSAGE,
+        payload=payload,
+        idempotency_key=f"inbox-message:{message.pk}",
+        recipient_id=recipient,
+    )
+    Message.objects.filter(pk=message.pk).update(outbound_call=call)
+    Conversation.objects.filter(pk=conversation.pk).update(satisfaction_asked_at=now)
+
+
 @transaction.atomic
 def conversation_resolve(*, actor: Actor, conversation: Conversation) -> None:
     employee = _require_assignee(actor, conversation)
@@ -273,6 +324,7 @@ def conversation_resolve(*, actor: Actor, conversation: Conversation) -> None:
     _system(
         conversation, _("Resolved by %(name)s.") % {"name": employee}, employee, action="resolved"
     )
+    _ask_satisfaction(conversation, now)
     from tandem.inbox.queue import queue_dispatch_on_commit
 
     queue_dispatch_on_commit(regional_bank_id=conversation.regional_bank_id)

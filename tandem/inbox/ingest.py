@@ -9,6 +9,7 @@ Customer text is scanned and masked before it is stored (``tandem.compliance``).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from django.db.models import F
@@ -150,10 +151,35 @@ def _customer_wrote(conversation: Conversation, at: datetime, *, direct: bool) -
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
 
 
+SCORE = re.compile(r"^\s*([1-5])\s*(?:/\s*5)?\s*[.!]*\s*$")
+
+
+def _satisfaction_answer(conversation: Conversation, text: str | None) -> bool:
+    """A resolved conversation whose customer answers the satisfaction question with 1 to 5."""
+    if conversation.satisfaction_asked_at is None or conversation.satisfaction_score is not None:
+        return False
+    match = SCORE.match(text or "")
+    if match is None:
+        return False
+    score = int(match.group(1))
+    Conversation.objects.filter(pk=conversation.pk).update(satisfaction_score=score)
+    Message.objects.create(
+        regional_bank_id=conversation.regional_bank_id,
+        conversation=conversation,
+        direction=MessageDirection.SYSTEM,
+        text=f"Satisfaction : {score}/5",
+        occurred_at=conversation.last_customer_message_at or conversation.updated_at,
+        meta={"action": "satisfaction", "score": score},
+    )
+    return True
+
+
 def _after_customer_message(conversation: Conversation, created: bool, text: str | None) -> None:
     from tandem.inbox.services import conversation_customer_returned, conversation_open
 
     conversation.refresh_from_db()
+    if not created and _satisfaction_answer(conversation, text):
+        return
     if created:
         conversation_open(conversation=conversation, text=text or "")
     elif conversation.status in (

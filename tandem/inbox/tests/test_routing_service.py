@@ -166,3 +166,35 @@ def test_fair_rotation_over_a_thousand_conversations(bank):
             counts[decision.assignee_id] += 1
     assert set(counts) == {bank.manager.pk, *(a.pk for a in bank.advisors)}
     assert max(counts.values()) - min(counts.values()) <= 1
+
+
+def test_satisfaction_question_after_resolution_and_its_score(client, bank):
+    import httpx
+
+    from tandem.connectors.meta import client as client_module
+    from tandem.connectors.models import OutboundCall
+
+    client_module.set_transport(
+        httpx.MockTransport(
+            lambda request: httpx.Response(200, json={"recipient_id": "1", "message_id": "m_s"})
+        )
+    )
+    try:
+        conversation = arrive(client, bank, "Bonjour, merci pour tout", IN_HOURS)
+        with time_machine.travel(IN_HOURS + timedelta(minutes=10), tick=False):
+            conversation_resolve(
+                actor=actor_for_user(conversation.assignee.user), conversation=conversation
+            )
+        conversation.refresh_from_db()
+        assert conversation.satisfaction_asked_at is not None
+        assert any("de 1" in call.payload["message"]["text"] for call in OutboundCall.objects.all())
+        arrive(client, bank, "5/5 !", IN_HOURS + timedelta(minutes=20))
+        conversation.refresh_from_db()
+        assert conversation.satisfaction_score == 5
+        assert conversation.status == "resolved"
+        # Any other message reopens it as usual.
+        arrive(client, bank, "Au fait, autre question", IN_HOURS + timedelta(minutes=30))
+        conversation.refresh_from_db()
+        assert conversation.status == "open"
+    finally:
+        client_module.set_transport(None)

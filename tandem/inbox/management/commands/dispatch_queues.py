@@ -1,0 +1,24 @@
+"""``tandem dispatch_queues``: hand waiting conversations out (branches opening, people back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.core.management.base import DryRunCommand
+from tandem.inbox.models import Conversation
+from tandem.inbox.queue import OPEN_STATUSES, queue_dispatch
+
+
+class Command(DryRunCommand):
+    help = "Give waiting conversations, oldest first, to whoever can take them now."
+
+    def run(self, *, dry_run: bool, **options: Any) -> None:
+        waiting = Conversation.objects.filter(
+            queued_at__isnull=False, assignee__isnull=True, status__in=OPEN_STATUSES
+        )
+        banks = sorted(set(waiting.values_list("regional_bank_id", flat=True)))
+        if dry_run:
+            self.stdout.write(f"{waiting.count()} conversation(s) waiting in {len(banks)} bank(s)")
+            return
+        handed = sum(queue_dispatch(regional_bank_id=bank) for bank in banks)
+        self.stdout.write(f"handed out {handed} conversation(s)")
