@@ -91,7 +91,7 @@ def test_a_message_arrives_the_advisor_replies_ticks_appear(page: Page, live_ser
     )
     emulator.flush_webhooks()
     row = page.get_by_test_id("conversation-row")
-    expect(row).to_have_count(1, timeout=15_000)
+    expect(row).to_have_count(1, timeout=30_000)
     row.click()
     expect(page.get_by_test_id("thread")).to_contain_text("prêt immobilier")
     page.get_by_test_id("reply-text").fill("Bonjour Claire, je vous propose jeudi à 10 h.")
@@ -108,13 +108,13 @@ def test_a_message_arrives_the_advisor_replies_ticks_appear(page: Page, live_ser
     assert body["message"]["metadata"].startswith("tandem:")
     # Meta's echo, delivery and read come back: the ticks follow without reloading.
     emulator.flush_webhooks()
-    expect(page.get_by_test_id("tick")).to_have_attribute("data-status", "read", timeout=15_000)
+    expect(page.get_by_test_id("tick")).to_have_attribute("data-status", "read", timeout=30_000)
     # The customer answers while the conversation is open: it appears in the thread.
     emulator.customer_message(
         setup.branch_page.external_id, PSID, "Parfait, merci beaucoup !", "facebook"
     )
     emulator.flush_webhooks()
-    expect(page.get_by_test_id("thread")).to_contain_text("Parfait, merci beaucoup", timeout=15_000)
+    expect(page.get_by_test_id("thread")).to_contain_text("Parfait, merci beaucoup", timeout=30_000)
 
 
 def test_community_manager_hides_a_comment_and_replies_privately(page: Page, live_server, world):
