@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -263,9 +264,27 @@ def test_tandem_scan_subprocess_reports_bad_lines(tmp_path: Path) -> None:
     assert b"stopped at the first bad line (line 2: invalid UTF-8" in result.stderr
 
 
+def _peak_rss(pid: int) -> int | None:
+    """The process's own high-water mark (``VmHWM``), in bytes; None once it has exited.
+
+    Read from /proc rather than from ``wait4``: a child forked from a large test process
+    inherits that process's peak in ``ru_maxrss``, while ``VmHWM`` belongs to the program the
+    child became.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
 def _scan_file_in_child(source: Path, tmp_path: Path) -> tuple[int, int, int]:
     """Run ``tandem scan`` on ``source``; (exit code, output lines, child's peak RSS in bytes)."""
     output = tmp_path / "output.jsonl"
+    peak = 0
     with source.open("rb") as stdin, output.open("wb") as stdout:
         child = subprocess.Popen(
             [sys.executable, "-m", "tandem.cli", "scan"],
@@ -274,12 +293,12 @@ def _scan_file_in_child(source: Path, tmp_path: Path) -> tuple[int, int, int]:
             stderr=subprocess.DEVNULL,
             env=child_environment(tmp_path),
         )
-        # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would mix in every earlier one).
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        while child.poll() is None:
+            peak = max(peak, _peak_rss(child.pid) or 0)
+            time.sleep(0.02)
     with output.open("rb") as lines:
         count = sum(1 for _ in lines)
-    return child.returncode, count, usage.ru_maxrss * 1024  # Linux reports kilobytes
+    return int(child.returncode), count, peak
 
 
 @pytest.mark.slow
