@@ -287,7 +287,7 @@ def comment_added(*, event: CommentAdded, context: EventContext) -> None:
         post_id=event.post_id or "",
         root_comment_id=root,
     )
-    _, new_message = _add_message(
+    message, new_message = _add_message(
         conversation=conversation,
         direction=MessageDirection.INBOUND,
         external_id=event.comment_id,
@@ -299,7 +299,81 @@ def comment_added(*, event: CommentAdded, context: EventContext) -> None:
     if not new_message:
         return
     _customer_wrote(conversation, event.occurred_at, direct=False)
+    if banking := sorted(set(message.meta.get("masked", [])) & BANKING_KINDS):
+        comment_protect(conversation=conversation, message=message, kinds=banking)
     _after_customer_message(conversation, created, event.text)
+
+
+# What must never stay in a public comment (phones and e-mails are masked in storage only).
+BANKING_KINDS = frozenset({"iban", "card", "rib", "fr_nir", "secret"})
+KIND_NAMES = {
+    "iban": "un IBAN",
+    "card": "un numéro de carte",
+    "rib": "un RIB",
+    "fr_nir": "un numéro de sécurité sociale",
+    "secret": "un code confidentiel",
+}
+SECURE_CHANNEL_TEXT = (
+    "Bonjour, pour votre sécurité nous avons masqué votre commentaire : il contenait des "
+    "informations bancaires confidentielles. Ne les publiez jamais, même partiellement. "
+    "Nous pouvons en parler en toute sécurité dans votre application, rubrique Messagerie, "
+    "ou lors d'un rendez-vous en agence."
+)
+
+
+def comment_protect(*, conversation: Conversation, message: Message, kinds: list[str]) -> None:
+    """A public comment exposed banking data: hide it on the network at once, invite its author
+    to a secure channel by private reply, flag the conversation, keep the facts on record.
+
+    Idempotent: the calls carry keys derived from the comment, so a replay asks nothing twice.
+    """
+    from tandem.connectors.models import OutboundKind
+    from tandem.connectors.outbound import outbound_enqueue
+    from tandem.core.audit import audit_record
+
+    account = conversation.account
+    outbound_enqueue(
+        account=account,
+        kind=OutboundKind.HIDE_COMMENT,
+        payload={"comment_id": message.external_id},
+        idempotency_key=f"protect-hide:{account.pk}:{message.external_id}",
+    )
+    reply = Message.objects.create(
+        regional_bank_id=conversation.regional_bank_id,
+        conversation=conversation,
+        direction=MessageDirection.OUTBOUND,
+        text=SECURE_CHANNEL_TEXT,
+        occurred_at=message.occurred_at,
+        meta={"private_reply_to": message.external_id, "automatic": True},
+    )
+    call, _created = outbound_enqueue(
+        account=account,
+        kind=OutboundKind.PRIVATE_REPLY,
+        payload={"comment_id": message.external_id, "text": SECURE_CHANNEL_TEXT},
+        idempotency_key=f"protect-reply:{account.pk}:{message.external_id}",
+        recipient_id=message.meta.get("author_id") or "",
+    )
+    Message.objects.filter(pk=reply.pk).update(outbound_call=call)
+    Message.objects.filter(pk=message.pk).update(hidden=True)
+    what = ", ".join(KIND_NAMES[kind] for kind in kinds)
+    Message.objects.create(
+        regional_bank_id=conversation.regional_bank_id,
+        conversation=conversation,
+        direction=MessageDirection.SYSTEM,
+        occurred_at=message.occurred_at,
+        text=f"Commentaire masqué automatiquement : il contenait {what}. Une réponse privée "
+        "invite son auteur vers un canal sécurisé.",
+        meta={"action": "protected", "kinds": kinds},
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(flagged=True)
+    audit_record(
+        actor=None,
+        action="compliance.comment.protected",
+        regional_bank_id=conversation.regional_bank_id,
+        object_type="message",
+        object_id=message.pk,
+        data={"kinds": kinds, "channel": conversation.channel},
+    )
 
 
 def comment_changed(

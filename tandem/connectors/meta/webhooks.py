@@ -19,11 +19,14 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from tandem.compliance.detection import detect
+from tandem.compliance.redaction import mask
 from tandem.connectors.meta.events import (
     Delivery,
     Event,
@@ -220,11 +223,15 @@ def webhook_event_process(*, event_id: int) -> str:
             _apply_own(parsed, context)
             event_received.send(sender=WebhookEvent, event=parsed, context=context)
             now = timezone.now()
+            masked_body, changed = mask_body(event.body)
+            fields: dict[str, Any] = {"body": masked_body} if changed else {}
             WebhookEvent.objects.filter(pk=event.pk).update(
                 status=EventStatus.PROCESSED,
                 processed_at=now,
                 locked_until=None,
                 last_error="",
+                body_masked=True,
+                **fields,
             )
             if event.account_id:
                 SocialAccount.objects.filter(pk=event.account_id).filter(
@@ -233,6 +240,23 @@ def webhook_event_process(*, event_id: int) -> str:
     except Exception as error:
         return _record_failure(event, error)
     return "processed"
+
+
+def mask_body(value: Any) -> tuple[Any, bool]:
+    """The stored webhook body with sensitive data masked in every string (compliance: the raw
+    webhook row keeps no unmasked copy once processed). Returns it and whether it changed."""
+    if isinstance(value, str):
+        findings = detect(value)
+        return (mask(value, findings), True) if findings else (value, False)
+    if isinstance(value, list):
+        items = [mask_body(item) for item in value]
+        return [item for item, _ in items], any(changed for _, changed in items)
+    if isinstance(value, dict):
+        pairs = {key: mask_body(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in pairs.items()}, any(
+            changed for _, changed in pairs.values()
+        )
+    return value, False
 
 
 def _apply_own(parsed: Event, context: EventContext) -> None:
