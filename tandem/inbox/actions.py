@@ -23,8 +23,10 @@ from tandem.connectors.meta.windows import (
 from tandem.connectors.models import OutboundKind
 from tandem.connectors.outbound import outbound_enqueue
 from tandem.core.actors import Actor
+from tandem.core.audit import audit_record
 from tandem.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from tandem.inbox.models import (
+    Contact,
     Conversation,
     ConversationStatus,
     Message,
@@ -405,3 +407,28 @@ def conversation_tag(*, actor: Actor, conversation: Conversation, tags: list[str
     _employee(actor)
     cleaned = sorted({tag.strip().lower()[:40] for tag in tags if tag.strip()})[:20]
     Conversation.objects.filter(pk=conversation.pk).update(tags=cleaned)
+
+
+@transaction.atomic
+def contact_merge(*, actor: Actor, contact: Contact, into: Contact) -> None:
+    """The same person on two channels: ``contact`` now points at ``into`` (its conversations
+    show together, new events of the identity land on ``into``'s record). Audited."""
+    _employee(actor)
+    if contact.pk == into.pk or contact.regional_bank_id != into.regional_bank_id:
+        raise ValidationFailed(_("Choose another contact of the same regional bank."))
+    if into.merged_into_id is not None:
+        raise ValidationFailed(_("That contact was itself merged; choose the one it points at."))
+    Contact.objects.filter(pk=contact.pk).update(merged_into=into)
+    Contact.objects.filter(merged_into=contact).update(merged_into=into)
+    if contact.customer_id and not into.customer_id:
+        Contact.objects.filter(pk=into.pk).update(
+            customer_id=contact.customer_id, linked_at=contact.linked_at
+        )
+    audit_record(
+        actor=actor,
+        action="inbox.contact.merged",
+        regional_bank_id=contact.regional_bank_id,
+        object_type="contact",
+        object_id=contact.pk,
+        data={"into": str(into.pk)},
+    )

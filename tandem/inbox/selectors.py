@@ -77,7 +77,9 @@ def past_conversations(
     *, actor: Actor, conversation: Conversation, limit: int = 10
 ) -> QuerySet[Conversation]:
     contact = conversation.contact
-    same_person = Q(contact=contact)
+    same_person = Q(contact=contact) | Q(contact__merged_into=contact)
+    if contact.merged_into_id:
+        same_person |= Q(contact_id=contact.merged_into_id)
     if contact.customer_id:
         same_person |= Q(contact__customer_id=contact.customer_id)
     return (
@@ -122,3 +124,22 @@ def notification_list(*, actor: Actor, limit: int = 20) -> QuerySet[Notification
     return Notification.objects.filter(
         employee_id=actor.employee_id or 0, read_at__isnull=True
     ).order_by("-created_at")[:limit]
+
+
+def merge_candidates(*, actor: Actor, conversation: Conversation, limit: int = 20) -> list[object]:
+    """Contacts that may be the same person: same name, other channels, in the actor's scope."""
+    from tandem.inbox.models import Contact
+
+    contact = conversation.contact
+    if not contact.display_name:
+        return []
+    ids = (
+        visible_conversations(actor)
+        .filter(
+            contact__display_name__iexact=contact.display_name, contact__merged_into__isnull=True
+        )
+        .exclude(contact=contact)
+        .values_list("contact_id", flat=True)
+        .distinct()[:limit]
+    )
+    return list(Contact.objects.filter(pk__in=list(ids)))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("c/<str:conversation_id>/take/", view_actions.take_over, name="take"),
     path("c/<str:conversation_id>/tag/", view_actions.tag, name="tag"),
     path("c/<str:conversation_id>/unlink/", view_actions.unlink, name="unlink"),
+    path("c/<str:conversation_id>/merge/", view_actions.merge, name="merge"),
     path(
         "c/<str:conversation_id>/m/<str:message_id>/moderate/",
         view_actions.moderate,

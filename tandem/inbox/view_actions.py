@@ -19,7 +19,7 @@ from tandem.connectors.outbound import outbound_enqueue
 from tandem.core.audit import audit_record
 from tandem.core.errors import ApplicationError, PermissionDenied
 from tandem.inbox import actions
-from tandem.inbox.access import access_conversation
+from tandem.inbox.access import access_conversation, visible_conversations
 from tandem.inbox.links import contact_unlink
 from tandem.inbox.models import AgentState, CannedAnswer, Conversation, Message, Presence
 from tandem.inbox.views import _actor, conversation_context
@@ -239,3 +239,24 @@ def presence(request: HttpRequest) -> HttpResponse:
         if employee.regional_bank_id:
             queue_dispatch_on_commit(regional_bank_id=employee.regional_bank_id)
     return redirect(request.POST.get("next") or "inbox:inbox")
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    actor = _actor(request)
+
+    def run(conversation: Conversation) -> None:
+        into_conversation = (
+            visible_conversations(actor)
+            .select_related("contact")
+            .filter(contact_id=request.POST.get("into") or None)
+            .first()
+        )
+        if into_conversation is None:
+            raise ApplicationError(_("Choose a contact in your scope."))
+        actions.contact_merge(
+            actor=actor, contact=conversation.contact, into=into_conversation.contact
+        )
+
+    return _act(request, conversation_id, run)

@@ -24,6 +24,7 @@ from tandem.inbox.models import Conversation, Message, Presence, TeamKind
 from tandem.inbox.selectors import (
     QUEUES,
     conversation_list_for_agent,
+    merge_candidates,
     message_list,
     notification_list,
     past_conversations,
@@ -134,6 +135,7 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
         "is_assignee": conversation.assignee_id is not None
         and conversation.assignee_id == actor.employee_id,
         "past": list(past_conversations(actor=actor, conversation=conversation)),
+        "merge_candidates": merge_candidates(actor=actor, conversation=conversation),
         "colleagues": colleagues,
         "now": timezone.now(),
     }

@@ -121,11 +121,22 @@ def messenger(
         "timestamp": ms(at),
         "message": message,
     }
+    events: list[dict[str, object]] = [event]
     if ref:
-        event["referral"] = {"ref": ref, "source": "SHORTLINK", "type": "OPEN_THREAD"}
+        # Opening an m.me/…?ref= link on an existing thread: a referral event, then the message.
+        referral = {"ref": ref, "source": "SHORTLINK", "type": "OPEN_THREAD"}
+        events.insert(
+            0,
+            {
+                "sender": {"id": psid},
+                "recipient": {"id": page.external_id},
+                "timestamp": ms(at) - 1000,
+                "referral": referral,
+            },
+        )
     return {
         "object": "page",
-        "entry": [{"id": page.external_id, "time": ms(at), "messaging": [event]}],
+        "entry": [{"id": page.external_id, "time": ms(at), "messaging": events}],
     }
 
 
