@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -250,7 +251,7 @@ def merge(request: HttpRequest, conversation_id: str) -> HttpResponse:
         into_conversation = (
             visible_conversations(actor)
             .select_related("contact")
-            .filter(contact_id=request.POST.get("into") or None)
+            .filter(contact_id=_uuid_or_none(request.POST.get("into")))
             .first()
         )
         if into_conversation is None:
@@ -260,3 +261,10 @@ def merge(request: HttpRequest, conversation_id: str) -> HttpResponse:
         )
 
     return _act(request, conversation_id, run)
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
