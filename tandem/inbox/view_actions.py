@@ -248,11 +248,14 @@ def merge(request: HttpRequest, conversation_id: str) -> HttpResponse:
     actor = _actor(request)
 
     def run(conversation: Conversation) -> None:
+        into_id = _uuid_or_none(request.POST.get("into"))
         into_conversation = (
             visible_conversations(actor)
             .select_related("contact")
-            .filter(contact_id=_uuid_or_none(request.POST.get("into")))
+            .filter(contact_id=into_id)
             .first()
+            if into_id is not None
+            else None
         )
         if into_conversation is None:
             raise ApplicationError(_("Choose a contact in your scope."))
