@@ -59,6 +59,9 @@ _RANK: dict[str, int] = {
 }
 
 
+CONFIRMED = (OutboundStatus.SENT, OutboundStatus.DELIVERED)
+
+
 def call_metadata(call_id: object) -> str:
     """What we attach to a send so that Meta's echo or status tells us which call it was."""
     return f"{METADATA_PREFIX}{call_id}"
@@ -252,14 +255,18 @@ def outbound_settle_from_event(*, event: Event, account_id: int) -> None:
             _advance(matched, OutboundStatus.SENT, "sent_at")
     elif isinstance(event, Delivery):
         target = calls.filter(recipient_id=event.sender_id)
-        condition = Q(sent_at__lte=event.watermark)
+        # Meta's watermark is its own send time; ours is recorded after its answer. The claim
+        # time (just before the call) never comes after Meta's, so compare with it.
+        # A watermark only moves calls Meta confirmed; named mids may settle uncertain ones.
+        condition = Q(claimed_at__lte=event.watermark, status__in=CONFIRMED)
         if event.mids:
             condition |= Q(external_id__in=list(event.mids))
         _advance(target.filter(condition), OutboundStatus.DELIVERED, "delivered_at")
     elif isinstance(event, Read):
         target = calls.filter(recipient_id=event.sender_id)
         if event.watermark is not None:
-            _advance(target.filter(sent_at__lte=event.watermark), OutboundStatus.READ, "read_at")
+            confirmed = target.filter(claimed_at__lte=event.watermark, status__in=CONFIRMED)
+            _advance(confirmed, OutboundStatus.READ, "read_at")
         elif event.mid:
             _advance(target.filter(external_id=event.mid), OutboundStatus.READ, "read_at")
     elif isinstance(event, WhatsAppStatus):

@@ -235,3 +235,25 @@ def test_statuses_only_move_forward(meta, accounts):
     call.refresh_from_db()
     assert call.status == OutboundStatus.READ
     assert call.read_at is not None
+
+
+def test_a_watermark_never_marks_a_call_that_did_not_go_out(meta, accounts):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tandem.connectors.meta.events import Read
+
+    meta.responses = [(400, error(613))]
+    call = enqueue(accounts["facebook"])
+    outbound_perform(call_id=str(call.pk))
+    call.refresh_from_db()
+    assert call.status == OutboundStatus.RETRYING
+    later = timezone.now() + timedelta(minutes=5)
+    read = Read(platform=Platform.FACEBOOK, channel=Channel.MESSENGER,
+                account_external_id=accounts["facebook"].external_id, occurred_at=later,
+                sender_id="7291038475610293", recipient_id=accounts["facebook"].external_id,
+                watermark=later)
+    outbound_settle_from_event(event=read, account_id=accounts["facebook"].pk)
+    call.refresh_from_db()
+    assert call.status == OutboundStatus.RETRYING
