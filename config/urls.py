@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("inbox/", include("tandem.inbox.urls")),
+    path("conformite/", include("tandem.compliance.urls")),
     path("", include("tandem.connectors.urls")),
 ]

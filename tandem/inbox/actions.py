@@ -13,7 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.compliance.defaults import PUBLIC_REDIRECT
 from tandem.compliance.detection import detect
+from tandem.compliance.models import FindingKind
+from tandem.compliance.reviews import finding_record, review_request_create
+from tandem.compliance.wording import relationship_check, wording_check
 from tandem.connectors.meta.events import Channel
 from tandem.connectors.meta.windows import (
     WindowVerdict,
@@ -31,6 +35,7 @@ from tandem.inbox.models import (
     ConversationStatus,
     Message,
     MessageDirection,
+    Notification,
 )
 from tandem.organisation.models import Employee, Role
 
@@ -169,7 +174,34 @@ def _direct_outbound(
     return OutboundKind.MESSAGE, payload, {"tag": str(decision.tag)}
 
 
-@transaction.atomic
+def _compliance_check(conversation: Conversation, text: str, public: bool) -> bool:
+    """Refuse what may not go out (``ReplyRefused``); True when the text needs a review."""
+    reply_check(text=text)
+    if public and (phrases := relationship_check(text)):
+        raise ReplyRefused(
+            _(
+                "Not sent: in public, this would confirm that the person is a customer "
+                "(%(phrases)s). Banking secrecy: answer in private, or say: %(redirect)s"
+            )
+            % {"phrases": ", ".join(phrases), "redirect": PUBLIC_REDIRECT},
+            extra={"kinds": ["relationship"]},
+        )
+    verdict = wording_check(
+        text=text, regional_bank_id=conversation.regional_bank_id, public=public, subject="reply"
+    )
+    if verdict.action == "block":
+        raise ReplyRefused(
+            _("Not sent: %(why)s") % {"why": verdict.explanation()}, extra={"kinds": ["wording"]}
+        )
+    if verdict.action == "mention":
+        raise ReplyRefused(
+            _("Not sent: this reply must include the mandatory mention: %(mention)s")
+            % {"mention": " / ".join(verdict.missing_mentions)},
+            extra={"kinds": ["mention"]},
+        )
+    return verdict.action == "review"
+
+
 def conversation_reply(
     *,
     actor: Actor,
@@ -182,22 +214,63 @@ def conversation_reply(
     """Send ``text`` to the customer. ``mode``: ``message`` on a direct channel; ``public`` or
     ``private`` on a comment thread. WhatsApp outside its window needs an approved ``template``
     (``{"name": …, "language": "fr", "parameters": […]}``). Refusals raise ``ReplyRefused``
-    (or ``PermissionDenied`` when the actor is not the assignee) and change nothing."""
+    (or ``PermissionDenied`` when the actor is not the assignee), change nothing and are
+    counted for the compliance dashboard. A reply the wording rules send to review is stored,
+    held, and goes out only once a compliance officer approves it."""
     employee = _require_assignee(actor, conversation)
     now = now or timezone.now()
     text = text.strip()
     if not text and template is None:
         raise ValidationFailed(_("Write a reply first."))
+    public = Channel(conversation.channel).is_comment and mode != "private"
+    needs_review = False
     if text:
-        reply_check(text=text)
         limit = MAX_REPLY_LENGTH.get(conversation.channel)
         size = len(text.encode()) if conversation.channel == Channel.INSTAGRAM_DM else len(text)
         if limit and size > limit:
             raise ValidationFailed(_("The reply is too long for this network."))
+        try:
+            needs_review = _compliance_check(conversation, text, public)
+        except ReplyRefused as refusal:
+            finding_record(
+                regional_bank_id=conversation.regional_bank_id,
+                kind=FindingKind.BLOCKED_REPLY,
+                detail_kinds=[str(kind) for kind in refusal.extra.get("kinds", [])],  # type: ignore[attr-defined]
+                branch_id=conversation.branch_id,
+            )
+            raise
     if Channel(conversation.channel).is_comment:
         kind, payload, meta = _comment_outbound(conversation, text, mode, now)
     else:
         kind, payload, meta = _direct_outbound(conversation, text, template, now)
+    return _reply_write(
+        employee=employee,
+        conversation=conversation,
+        text=text,
+        now=now,
+        kind=kind,
+        payload=payload,
+        meta=meta,
+        held=needs_review,
+        public=public,
+    )
+
+
+@transaction.atomic
+def _reply_write(
+    *,
+    employee: Employee,
+    conversation: Conversation,
+    text: str,
+    now: datetime,
+    kind: str,
+    payload: dict[str, Any],
+    meta: dict[str, Any],
+    held: bool,
+    public: bool,
+) -> Message:
+    if held:
+        meta = {**meta, "held_for_review": True, "outbound": {"kind": kind, "payload": payload}}
     message = Message.objects.create(
         regional_bank_id=conversation.regional_bank_id,
         conversation=conversation,
@@ -207,6 +280,35 @@ def conversation_reply(
         occurred_at=now,
         meta=meta,
     )
+    if held:
+        verdict = wording_check(
+            text=text,
+            regional_bank_id=conversation.regional_bank_id,
+            public=public,
+            subject="reply",
+        )
+        review_request_create(
+            author=employee,
+            regional_bank_id=conversation.regional_bank_id,
+            subject_type="inbox.message",
+            subject_id=message.pk,
+            text=text,
+            hits=verdict.hits,
+            public=public,
+        )
+        return message
+    _message_send(message=message, conversation=conversation, kind=kind, payload=payload, now=now)
+    return message
+
+
+def _message_send(
+    *,
+    message: Message,
+    conversation: Conversation,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> None:
     call, _created = outbound_enqueue(
         account=conversation.account,
         kind=kind,
@@ -227,7 +329,58 @@ def conversation_reply(
         fields["first_response_at"] = now
         fields["first_response_due_at"] = None
     Conversation.objects.filter(pk=conversation.pk).update(**fields)
-    return message
+
+
+def review_decided(review: Any) -> None:
+    """The compliance officer decided on a held reply: send it, or tell its author why not."""
+    message = (
+        Message.objects.select_related("conversation__account", "conversation__contact")
+        .filter(pk=review.subject_id, direction=MessageDirection.OUTBOUND)
+        .first()
+    )
+    if message is None or not message.meta.get("held_for_review"):
+        return
+    conversation = message.conversation
+    with transaction.atomic():
+        if review.status == "approved":
+            outbound = message.meta["outbound"]
+            Message.objects.filter(pk=message.pk).update(
+                meta={**message.meta, "held_for_review": False, "review": "approved"}
+            )
+            _message_send(
+                message=message,
+                conversation=conversation,
+                kind=outbound["kind"],
+                payload=outbound["payload"],
+                now=timezone.now(),
+            )
+            _system(
+                conversation, _("Reply approved by compliance and sent."), action="review_approved"
+            )
+        else:
+            Message.objects.filter(pk=message.pk).update(
+                meta={
+                    **message.meta,
+                    "held_for_review": False,
+                    "review": "rejected",
+                    "review_note": review.decision_note,
+                }
+            )
+            _system(
+                conversation,
+                _("Reply rejected by compliance: %(note)s") % {"note": review.decision_note},
+                action="review_rejected",
+            )
+            if message.author_id:
+                Notification.objects.create(
+                    employee_id=message.author_id,
+                    conversation=conversation,
+                    kind="review_rejected",
+                    text=(
+                        _("Compliance rejected your reply: %(note)s")
+                        % {"note": review.decision_note}
+                    )[:300],
+                )
 
 
 def _template_payload(template: dict[str, Any]) -> dict[str, Any]:

@@ -13,3 +13,8 @@ class InboxConfig(AppConfig):
         from tandem.inbox.receivers import on_event_received
 
         event_received.connect(on_event_received, dispatch_uid="inbox.on_event_received")
+
+        from tandem.compliance.reviews import register_review_handler
+        from tandem.inbox.actions import review_decided
+
+        register_review_handler("inbox.message", review_decided)

@@ -16,7 +16,9 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 
 from tandem.compliance.detection import detect
+from tandem.compliance.models import FindingKind
 from tandem.compliance.redaction import mask
+from tandem.compliance.reviews import finding_record
 from tandem.connectors.meta.events import (
     Attachment,
     CommentAdded,
@@ -130,6 +132,13 @@ def _add_message(
     )
     if created and kinds:
         Conversation.objects.filter(pk=conversation.pk).update(flagged=True)
+        finding_record(
+            regional_bank_id=conversation.regional_bank_id,
+            kind=FindingKind.MASKED_INBOUND,
+            detail_kinds=kinds,
+            branch_id=conversation.branch_id,
+            occurred_at=occurred_at,
+        )
     return message, created
 
 
@@ -366,6 +375,13 @@ def comment_protect(*, conversation: Conversation, message: Message, kinds: list
         meta={"action": "protected", "kinds": kinds},
     )
     Conversation.objects.filter(pk=conversation.pk).update(flagged=True)
+    finding_record(
+        regional_bank_id=conversation.regional_bank_id,
+        kind=FindingKind.HIDDEN_COMMENT,
+        detail_kinds=kinds,
+        branch_id=conversation.branch_id,
+        occurred_at=message.occurred_at,
+    )
     audit_record(
         actor=None,
         action="compliance.comment.protected",

@@ -250,10 +250,15 @@ def test_a_watermark_never_marks_a_call_that_did_not_go_out(meta, accounts):
     call.refresh_from_db()
     assert call.status == OutboundStatus.RETRYING
     later = timezone.now() + timedelta(minutes=5)
-    read = Read(platform=Platform.FACEBOOK, channel=Channel.MESSENGER,
-                account_external_id=accounts["facebook"].external_id, occurred_at=later,
-                sender_id="7291038475610293", recipient_id=accounts["facebook"].external_id,
-                watermark=later)
+    read = Read(
+        platform=Platform.FACEBOOK,
+        channel=Channel.MESSENGER,
+        account_external_id=accounts["facebook"].external_id,
+        occurred_at=later,
+        sender_id="7291038475610293",
+        recipient_id=accounts["facebook"].external_id,
+        watermark=later,
+    )
     outbound_settle_from_event(event=read, account_id=accounts["facebook"].pk)
     call.refresh_from_db()
     assert call.status == OutboundStatus.RETRYING
