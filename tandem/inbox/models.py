@@ -104,7 +104,10 @@ class Contact(BaseModel):
         indexes = [models.Index(fields=["regional_bank", "customer"])]
 
     def __str__(self) -> str:
-        return self.display_name or f"{self.platform} {self.external_id[-6:]}"
+        if self.display_name:
+            return self.display_name
+        labels = {"facebook": "Messenger", "instagram": "Instagram", "whatsapp": "WhatsApp"}
+        return f"Client {labels.get(self.platform, self.platform)} ··{self.external_id[-4:]}"
 
 
 class ChannelChoice(models.TextChoices):
