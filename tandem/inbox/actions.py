@@ -66,7 +66,8 @@ def _require_assignee(actor: Actor, conversation: Conversation) -> Employee:
 def _system(
     conversation: Conversation, text: str, author: Employee | None = None, **meta: Any
 ) -> Message:
-    return Message.objects.create(
+    """A system event in the conversation, written to the audit trail as well."""
+    message = Message.objects.create(
         regional_bank_id=conversation.regional_bank_id,
         conversation=conversation,
         direction=MessageDirection.SYSTEM,
@@ -75,6 +76,16 @@ def _system(
         author=author,
         meta=meta,
     )
+    if action := meta.get("action"):
+        audit_record(
+            actor=Actor(user_id=author.user_id, employee_id=author.pk) if author else None,
+            action=f"inbox.conversation.{action}",
+            regional_bank_id=conversation.regional_bank_id,
+            object_type="conversation",
+            object_id=conversation.pk,
+            data={key: value for key, value in meta.items() if key != "action"},
+        )
+    return message
 
 
 def reply_check(*, text: str) -> None:
@@ -280,6 +291,14 @@ def _reply_write(
         occurred_at=now,
         meta=meta,
     )
+    audit_record(
+        actor=Actor(user_id=employee.user_id, employee_id=employee.pk),
+        action="inbox.message.held" if held else "inbox.message.sent",
+        regional_bank_id=conversation.regional_bank_id,
+        object_type="message",
+        object_id=message.pk,
+        data={"conversation": str(conversation.pk), "channel": conversation.channel},
+    )
     if held:
         verdict = wording_check(
             text=text,
@@ -403,7 +422,7 @@ def conversation_note(*, actor: Actor, conversation: Conversation, text: str) ->
     text = text.strip()
     if not text:
         raise ValidationFailed(_("Write the note first."))
-    return Message.objects.create(
+    note = Message.objects.create(
         regional_bank_id=conversation.regional_bank_id,
         conversation=conversation,
         direction=MessageDirection.NOTE,
@@ -411,6 +430,15 @@ def conversation_note(*, actor: Actor, conversation: Conversation, text: str) ->
         text=text,
         occurred_at=timezone.now(),
     )
+    audit_record(
+        actor=actor,
+        action="inbox.note.added",
+        regional_bank_id=conversation.regional_bank_id,
+        object_type="message",
+        object_id=note.pk,
+        data={"conversation": str(conversation.pk)},
+    )
+    return note
 
 
 SATISFACTION_QUESTION = (

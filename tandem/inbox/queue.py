@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from tandem.core.audit import audit_record
 from tandem.inbox import routing
 from tandem.inbox.calendars import CalendarBook
 from tandem.inbox.models import (
@@ -247,6 +248,14 @@ def _system(conversation: Conversation, text: str, **meta: object) -> None:
         text=text,
         occurred_at=timezone.now(),
         meta=meta,
+    )
+    audit_record(
+        actor=None,
+        action=f"inbox.conversation.{meta.get('action', 'routed')}",
+        regional_bank_id=conversation.regional_bank_id,
+        object_type="conversation",
+        object_id=conversation.pk,
+        data={key: value for key, value in meta.items() if key != "action"},
     )
 
 

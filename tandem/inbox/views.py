@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tandem.core.actors import Actor
+from tandem.core.audit import audit_record
 from tandem.inbox.access import access_conversation, visible_conversations
 from tandem.inbox.composer import answers_for, composer_state
 from tandem.inbox.models import Conversation, Message, Presence, TeamKind
@@ -158,6 +159,14 @@ def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpRespo
             return render(
                 request, "inbox/inbox.html#panel", conversation_context(request, conversation)
             )
+    # Who saw which customer's conversation: on record (full page views, not the polling).
+    audit_record(
+        actor=actor,
+        action="inbox.conversation.viewed",
+        regional_bank_id=conversation.regional_bank_id,
+        object_type="conversation",
+        object_id=conversation.pk,
+    )
     queue = _queue(request)
     context = _list_context(request, queue)
     context.update(_page_context(request))
