@@ -1,46 +1,17 @@
 """Compliance end to end, in a real browser with the Meta emulator standing in for Meta."""
 
-import httpx
 import pytest
 from django.apps import apps
 from django.db import connection
 from playwright.sync_api import Page, expect
 
-from tandem.connectors.meta import client as client_module
-from tandem.connectors.meta.emulator import EmulatorConfig, MetaEmulator
 from tandem.inbox.models import Conversation, Message
-from tandem.inbox.tests.helpers import setup_bank
-from tandem.organisation.models import Node
-from tandem.organisation.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 IBAN_DIGITS = "30006000011234567890189"
 CARD = "4970 1012 3456 7893"
-
-
-@pytest.fixture
-def world(transactional_db, live_server):
-    from tandem.organisation.tests.factories import make_tree
-
-    tree = make_tree()
-    Node.objects.filter(pk__in=[tree.bank_a.branch.pk, tree.bank_a.regional_bank.pk]).update(
-        opening_hours=ALWAYS
-    )
-    setup = setup_bank(tree.bank_a)
-    emulator = MetaEmulator(EmulatorConfig(app_secret="test-app-secret", seed=3))
-    emulator.webhook_sink = lambda body, headers: (
-        httpx.post(
-            f"{live_server.url}/webhooks/meta", content=body, headers=headers, timeout=30
-        ).status_code
-    )
-    for account in (setup.branch_page, setup.regional_page):
-        emulator.register_account(account.external_id, "facebook")
-    client_module.set_transport(httpx.MockTransport(emulator.handle))
-    yield setup, emulator
-    client_module.set_transport(None)
 
 
 def everything_stored() -> str:
@@ -53,17 +24,8 @@ def everything_stored() -> str:
     return "\n".join(dump)
 
 
-def sign_in(page: Page, live_server, user) -> None:
-    page.set_default_timeout(30_000)
-    page.goto(f"{live_server.url}/accounts/login/?next=/inbox/")
-    page.get_by_label("E-mail professionnel").fill(user.email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_test_id("conversation-list")).to_be_visible()
-
-
 def test_public_comment_with_an_iban_is_hidden_answered_privately_and_masked(
-    page: Page, live_server, world
+    page: Page, live_server, world, sign_in
 ):
     setup, emulator = world
     comment_id = emulator.customer_comment(
@@ -100,7 +62,9 @@ def test_public_comment_with_an_iban_is_hidden_answered_privately_and_masked(
     assert Message.objects.filter(text__contains="0189").exists()
 
 
-def test_a_reply_with_a_card_number_is_refused_with_the_reason(page: Page, live_server, world):
+def test_a_reply_with_a_card_number_is_refused_with_the_reason(
+    page: Page, live_server, world, sign_in
+):
     setup, emulator = world
     emulator.customer_message(
         setup.branch_page.external_id, "5566", "Bonjour, ma carte ?", "facebook"

@@ -7,20 +7,13 @@ the live server, exactly as Meta would.
 
 import json
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tandem.connectors.meta import client as client_module
-from tandem.connectors.meta.emulator import EmulatorConfig, MetaEmulator
 from tandem.inbox.models import Conversation
-from tandem.inbox.tests.helpers import setup_bank
-from tandem.organisation.models import Node
-from tandem.organisation.tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 PSID = "7291038475610293"
 
 OWASP = [
@@ -39,40 +32,9 @@ OWASP = [
 ]
 
 
-@pytest.fixture
-def world(transactional_db, live_server):
-    from tandem.organisation.tests.factories import make_tree
-
-    tree = make_tree()
-    Node.objects.filter(pk__in=[tree.bank_a.branch.pk, tree.bank_a.regional_bank.pk]).update(
-        opening_hours=ALWAYS
-    )
-    setup = setup_bank(tree.bank_a)
-    emulator = MetaEmulator(EmulatorConfig(app_secret="test-app-secret", seed=1))
-
-    def sink(body: bytes, headers: dict[str, str]) -> int:
-        return httpx.post(
-            f"{live_server.url}/webhooks/meta", content=body, headers=headers, timeout=30
-        ).status_code
-
-    emulator.webhook_sink = sink
-    for account in (setup.branch_page, setup.regional_page):
-        emulator.register_account(account.external_id, "facebook")
-    client_module.set_transport(httpx.MockTransport(emulator.handle))
-    yield setup, emulator
-    client_module.set_transport(None)
-
-
-def sign_in(page: Page, live_server, user) -> None:
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/accounts/login/?next=/inbox/")
-    page.get_by_label("E-mail professionnel").fill(user.email)
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_test_id("conversation-list")).to_be_visible()
-
-
-def test_a_message_arrives_the_advisor_replies_ticks_appear(page: Page, live_server, world):
+def test_a_message_arrives_the_advisor_replies_ticks_appear(
+    page: Page, live_server, world, sign_in
+):
     setup, emulator = world
     advisor = setup.advisors[0]
     for other in (setup.manager, *setup.advisors[1:]):
@@ -117,7 +79,9 @@ def test_a_message_arrives_the_advisor_replies_ticks_appear(page: Page, live_ser
     expect(page.get_by_test_id("thread")).to_contain_text("Parfait, merci beaucoup", timeout=30_000)
 
 
-def test_community_manager_hides_a_comment_and_replies_privately(page: Page, live_server, world):
+def test_community_manager_hides_a_comment_and_replies_privately(
+    page: Page, live_server, world, sign_in
+):
     setup, emulator = world
     comment_id = emulator.customer_comment(
         setup.regional_page.external_id,
@@ -148,7 +112,7 @@ def test_community_manager_hides_a_comment_and_replies_privately(page: Page, liv
     assert private[0].body["message"]["text"].startswith("Bonjour Marc")
 
 
-def test_manager_transfers_a_conversation(page: Page, live_server, world):
+def test_manager_transfers_a_conversation(page: Page, live_server, world, sign_in):
     setup, emulator = world
     emulator.customer_message(
         setup.branch_page.external_id, PSID, "Bonjour, une question", "facebook"
@@ -168,7 +132,7 @@ def test_manager_transfers_a_conversation(page: Page, live_server, world):
     assert conversation.assignee_id == target.pk
 
 
-def test_hostile_customer_text_renders_inert(page: Page, live_server, world):
+def test_hostile_customer_text_renders_inert(page: Page, live_server, world, sign_in):
     setup, emulator = world
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
