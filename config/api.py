@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from tandem.accounts.tokens import api_token_authenticate
+from tandem.compliance.api import router as compliance_router
 from tandem.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from tandem.inbox.api import router as inbox_router
 from tandem.organisation.actors import actor_for_user
@@ -96,6 +97,7 @@ for _error_class in (Http404, ValidationError, HttpError, ApplicationError):
     api.add_exception_handler(_error_class, api_error)
 
 api.add_router("", inbox_router)
+api.add_router("", compliance_router)
 
 
 def openapi_document() -> str:

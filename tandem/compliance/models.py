@@ -248,3 +248,60 @@ class ComplianceFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.occurred_at:%Y-%m-%d}"
+
+
+class RetentionPurpose(models.TextChoices):
+    CONVERSATIONS = "conversations", _("Conversations and messages")
+    WEBHOOK_EVENTS = "webhook_events", _("Raw webhook events")
+    OUTBOUND_CALLS = "outbound_calls", _("Calls to the networks")
+    AUDIT = "audit", _("Audit trail")
+    RECRUITING = "recruiting", _("Recruiting")
+
+
+class RetentionPolicy(BaseModel):
+    """How long Tandem keeps personal data held for one purpose (GDPR art. 5(1)(e)), as data.
+
+    A row without a regional bank is the group default (inserted by a migration, with its legal
+    basis); a regional bank's row replaces it there. Applied by ``retention.py`` (the daily
+    ``purge_expired`` job); the audit trail's period is informative only: the purge never
+    rewrites the chain.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=RetentionPurpose.choices)
+    regional_bank = models.ForeignKey(
+        Node,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("regional bank"),
+        help_text=_("Empty for the group default."),
+    )
+    keep_days = models.PositiveIntegerField(_("kept for (days)"))
+    legal_basis = models.TextField(_("legal basis"))
+    updated_by = models.ForeignKey(
+        Employee, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects: ClassVar[models.Manager[RetentionPolicy]] = models.Manager()
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+        ordering = ("purpose",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regional_bank", "purpose"], name="retention_policy_unique_per_bank"
+            ),
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=Q(regional_bank__isnull=True),
+                name="retention_policy_unique_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(keep_days__gte=1), name="retention_policy_keep_days_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.keep_days} d"

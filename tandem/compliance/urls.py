@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.compliance import views
+from tandem.compliance import privacy_views, views
 
 app_name = "compliance"
 
@@ -16,4 +16,21 @@ urlpatterns = [
     path("tableau-de-bord/export.csv", views.dashboard_export, name="dashboard_export"),
     path("audit/", views.audit, name="audit"),
     path("audit/export/<str:fmt>/", views.audit_export, name="audit_export"),
+    path("donnees-personnelles/", privacy_views.privacy, name="privacy"),
+    path(
+        "donnees-personnelles/<str:contact_id>/",
+        privacy_views.privacy_contact,
+        name="privacy_contact",
+    ),
+    path(
+        "donnees-personnelles/<str:contact_id>/export/",
+        privacy_views.privacy_export,
+        name="privacy_export",
+    ),
+    path(
+        "donnees-personnelles/<str:contact_id>/effacement/",
+        privacy_views.privacy_erase,
+        name="privacy_erase",
+    ),
+    path("conservation/", privacy_views.retention, name="retention"),
 ]

@@ -57,6 +57,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         every=timedelta(seconds=30),
         lease=timedelta(minutes=5),
     ),
+    # Retention: anonymise expired conversations, delete old raw events, blank old calls.
+    PeriodicJob(name="purge_expired", command="purge_expired", every=timedelta(hours=24)),
 )
 
 

@@ -43,6 +43,8 @@ def test_schema_describes_the_contract():
         ("/api/v1/conversations/{conversation_id}/messages", "post"),
         ("/api/v1/customer-links", "post"),
         ("/api/v1/customer-links/contacts/{contact_id}", "delete"),
+        ("/api/v1/contacts/{contact_id}/export", "get"),
+        ("/api/v1/contacts/{contact_id}/erase", "post"),
     }
     for item in schema["paths"].values():
         for operation in item.values():
