@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,11 +23,7 @@ from tandem.connectors.meta.emulator.tests.conftest import (
     make_client,
 )
 from tandem.connectors.meta.errors import AuthError, InvalidRequestError, PermissionError_
-
-FIXTURES = Path(
-    os.environ.get("TANDEM_META_FIXTURES")
-    or Path(__file__).resolve().parents[5] / ".." / "shared" / "fixtures" / "meta"
-)
+from tandem.connectors.meta.tests.fixture_files import FIXTURES
 
 
 def test_messenger_send_answers_recipient_and_message_id(emulator, facebook):
