@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Final, NamedTuple
 
-from stdnum import iban as stdnum_iban
 from stdnum import numdb
 
 from tandem.compliance.detection.context import is_labelled_reference
@@ -28,11 +27,20 @@ _FLAGS: Final = re.ASCII
 class _Country(NamedTuple):
     length: int  # total IBAN length, country code and check digits included
     bban: re.Pattern[str]  # structure of the BBAN part, from the ISO 13616 registry
+    body: re.Pattern[str]  # the BBAN as written: that many characters, with separators
 
 
 # ISO 13616 registry notation: "5!n5!n11!c2!n" = 5 digits, 5 digits, 11 alphanumerics, 2 digits.
 _REGISTRY_PART: Final = re.compile(r"(\d+)!([nac])")
 _REGISTRY_CLASS: Final = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
+
+
+@cache
+def _bban_body(count: int) -> re.Pattern[str]:
+    # Exactly ``count`` alphanumerics, each optionally preceded by one separator. Consuming the
+    # registry length (and no more) keeps a following word out of the value: the "…061 MERCI" and
+    # "… 7601 failed" cases that trip greedy IBAN patterns.
+    return re.compile(rf"(?:[ .\-]?[0-9A-Za-z]){{{count}}}", _FLAGS)
 
 
 def _load_countries() -> dict[str, _Country]:
@@ -54,7 +62,9 @@ def _load_countries() -> dict[str, _Country]:
             parts = _REGISTRY_PART.findall(structure)
             pattern = "".join(f"{_REGISTRY_CLASS[kind]}{{{count}}}" for count, kind in parts)
             length = 4 + sum(int(count) for count, _ in parts)
-            countries[code] = _Country(length, re.compile(pattern + r"\Z", _FLAGS))
+            countries[code] = _Country(
+                length, re.compile(pattern + r"\Z", _FLAGS), _bban_body(length - 4)
+            )
     return countries
 
 
@@ -70,56 +80,88 @@ _IBAN_START: Final = re.compile(
     r"(" + "|".join(sorted(_COUNTRIES)) + r")([ .\-]?)([0-9]{2})",
     _FLAGS | re.IGNORECASE,
 )
-
-
-@cache
-def _bban_body(count: int) -> re.Pattern[str]:
-    # Exactly ``count`` alphanumerics, each optionally preceded by one separator. Consuming the
-    # registry length (and no more) keeps a following word out of the value: the "…061 MERCI" and
-    # "… 7601 failed" cases that trip greedy IBAN patterns.
-    return re.compile(rf"(?:[ .\-]?[0-9A-Za-z]){{{count}}}", _FLAGS)
+# Where an IBAN can start is found from its check digits: two digits right after a letter, or
+# after a letter and one separator. Searching for that (a pattern that begins with a digit, which
+# the regular expression engine skips to directly) and trying ``_IBAN_START`` only two and three
+# characters before each hit costs a fifth of running ``_IBAN_START`` over the whole message.
+_CHECK_DIGITS: Final = re.compile(
+    r"[0-9](?:(?<=[A-Za-z][0-9])|(?<=[A-Za-z][ .\-][0-9]))[0-9]", _FLAGS
+)
+_SEPARATOR: Final = re.compile(r"[ .\-]", _FLAGS)
+# ISO 7064 mod 97-10 reads letters as two-digit numbers: A=10 … Z=35.
+_LETTER_VALUES: Final = str.maketrans(
+    {letter: str(value) for value, letter in enumerate(string.ascii_uppercase, start=10)}
+)
 
 
 def _is_alphanumeric(character: str) -> bool:
     return character.isascii() and character.isalnum()
 
 
-def find_ibans(text: str) -> tuple[list[Finding], list[Span]]:
+_LETTER_VALUE: Final = {
+    letter: str(value) for value, letter in enumerate(string.ascii_uppercase, 10)
+}
+
+
+def _checksum_ok(country_code: str, check_digits: str, bban: str) -> bool:
+    # ISO 7064 mod 97-10 on the BBAN followed by the country code and the check digits. Most
+    # BBANs are all digits: only the country code's two letters need converting then.
+    if bban.isdigit():
+        number = bban + _LETTER_VALUE[country_code[0]] + _LETTER_VALUE[country_code[1]]
+        return int(number + check_digits) % 97 == 1
+    return int((bban + country_code + check_digits).translate(_LETTER_VALUES)) % 97 == 1
+
+
+def find_ibans(text: str, start: int = 0) -> tuple[list[Finding], list[Span]]:
     """Find ISO 13616 IBANs, validated with ISO 7064 mod 97-10 and the registry structure.
 
-    Validation is ``stdnum.iban.is_valid`` (check digits, country, BBAN structure) without
-    stdnum's optional national checks: the Belgian one rejects banks missing from stdnum's bundled
-    bank list (the textbook ``BE68 5390 0754 7034`` fails it), and a customer's real IBAN must
-    never be missed because a library's list is out of date.
+    Validation is what ``stdnum.iban.is_valid`` checks (check digits, country, BBAN structure from
+    the same registry) without stdnum's optional national checks: the Belgian one rejects banks
+    missing from stdnum's bundled bank list (the textbook ``BE68 5390 0754 7034`` fails it), and a
+    customer's real IBAN must never be missed because a library's list is out of date.
 
     Accepted spellings: any grouping, upper, lower or mixed case, separators space/no-break
     space/dot/dash, a space after the country code, and a word glued after the last character
     ("…061MERCI").
+
+    ``start``: no digit before it (the search for check digits begins there).
     """
     findings: list[Finding] = []
     blocked: list[Span] = []
-    position = 0
-    while match := _IBAN_START.search(text, position):
-        position = match.start() + 1
-        code = match.group(1)
-        country = _COUNTRIES[code.upper()]
-        body = _bban_body(country.length - 4).match(text, match.end())
-        if body is None:
-            continue
-        end = body.end()
-        # A digit glued after a digit means the number goes on: not an IBAN of this length.
-        if end < len(text) and text[end].isdigit() and text[end - 1].isdigit():
-            continue
-        bban = re.sub(r"[ .\-]", "", body.group()).upper()
-        compact = code.upper() + match.group(3) + bban
-        if stdnum_iban.is_valid(compact, check_country=False):
-            findings.append(Finding(IBAN, match.start(), end))
-            position = end
-        elif country.bban.match(bban) and (code.isupper() or not match.group(2)):
-            # Shaped like an IBAN of that country but mistyped. Lower-case codes followed by a
-            # space are left alone: "de 4970 …" is French for "of", not Germany.
-            blocked.append((match.start(), end))
-            position = end
+    position = 0  # where the next IBAN may start (after the last one found)
+    hint_from = max(2, start)
+    while hint := _CHECK_DIGITS.search(text, hint_from):
+        digits = hint.start()
+        # The country code is two characters before the check digits, or three with a separator;
+        # both are tried, in text order, like a search from ``position`` would.
+        for begin in (digits - 3, digits - 2):
+            if begin < position:
+                continue
+            match = _IBAN_START.match(text, begin)
+            if match is None:
+                continue
+            position = begin + 1
+            code = match.group(1)
+            country = _COUNTRIES[code.upper()]
+            body = country.body.match(text, match.end())
+            if body is None:
+                continue
+            end = body.end()
+            # A digit glued after a digit means the number goes on: not an IBAN of this length.
+            if end < len(text) and text[end].isdigit() and text[end - 1].isdigit():
+                continue
+            bban = _SEPARATOR.sub("", body.group()).upper()
+            if not country.bban.match(bban):
+                continue
+            if _checksum_ok(code.upper(), match.group(3), bban):
+                findings.append(Finding(IBAN, begin, end))
+                position = end
+            elif code.isupper() or not match.group(2):
+                # Shaped like an IBAN of that country but mistyped. Lower-case codes followed by
+                # a space are left alone: "de 4970 …" is French for "of", not Germany.
+                blocked.append((begin, end))
+                position = end
+        hint_from = max(digits + 1, position + 2)
     return findings, blocked
 
 
@@ -130,9 +172,12 @@ def find_ibans(text: str) -> tuple[list[Finding], list[Span]]:
 # G,P,X→7  H,Q,Y→8  I,R,Z→9.
 _RIB_LETTERS: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
 
+# The boundary look-behinds come after the first digit (and look one character further back) so
+# that the pattern begins with a digit: the regular expression engine then skips straight to the
+# digits of a message instead of testing the look-behinds at every character.
 _RIB: Final = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9][ .\-])"
-    r"([0-9]{5})[ .\-]?([0-9]{5})[ .\-]?((?:[0-9A-Za-z][ .\-]?){10}[0-9A-Za-z])[ .\-]?([0-9]{2})"
+    r"([0-9](?<![0-9A-Za-z][0-9])(?<![0-9][ .\-][0-9])[0-9]{4})[ .\-]?([0-9]{5})[ .\-]?"
+    r"((?:[0-9A-Za-z][ .\-]?){10}[0-9A-Za-z])[ .\-]?([0-9]{2})"
     r"(?![0-9A-Za-z])(?![ .\-][0-9])",
     _FLAGS,
 )
@@ -149,7 +194,7 @@ def rib_key(bank: str, branch: str, account: str) -> int:
     return 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account_digits)) % 97
 
 
-def find_ribs(text: str) -> tuple[list[Finding], list[Span]]:
+def find_ribs(text: str, start: int = 0) -> tuple[list[Finding], list[Span]]:
     """Find French RIBs written without the IBAN prefix: bank 5 digits, branch 5 digits, account
     11 alphanumerics, key 2 digits, with any of space/dot/dash between the parts.
 
@@ -158,9 +203,9 @@ def find_ribs(text: str) -> tuple[list[Finding], list[Span]]:
     """
     findings: list[Finding] = []
     blocked: list[Span] = []
-    for match in _RIB.finditer(text):
+    for match in _RIB.finditer(text, start):
         bank, branch, raw_account, key = match.groups()
-        account = re.sub(r"[ .\-]", "", raw_account)
+        account = _SEPARATOR.sub("", raw_account)
         if sum(character.isalpha() for character in account) > _MAX_ACCOUNT_LETTERS:
             continue
         if rib_key(bank, branch, account) == int(key):

@@ -9,10 +9,9 @@ cards are old Diners Club cards, printed 4-6-4, and a SIRET is written 3-3-3-5 o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final
-
-from stdnum import luhn
 
 from tandem.compliance.detection.context import is_labelled_reference
 from tandem.compliance.detection.findings import CARD, SECRET, Finding
@@ -64,9 +63,14 @@ _SECURITY_CODE_LENGTHS: Final = (3, 4)
 
 # A run of digit groups joined by single separators, not glued to a preceding letter or number
 # group (so nothing starts inside an IBAN, a reference like "6A1234…" or a longer run).
-# Possessive quantifiers: the run is taken whole, never re-tried shorter.
-_RUN: Final = re.compile(r"(?<![0-9A-Za-z])(?<![0-9][ .\-])[0-9]++(?:[ .\-][0-9]++)*+", re.ASCII)
-_GROUP: Final = re.compile(r"[0-9]+", re.ASCII)
+# Possessive quantifiers: the run is taken whole, never re-tried shorter. The boundary
+# look-behinds come after the first digit so that the pattern begins with a digit, which the
+# regular expression engine skips to directly.
+_RUN: Final = re.compile(
+    r"[0-9](?<![0-9A-Za-z][0-9])(?<![0-9][ .\-][0-9])[0-9]*+(?:[ .\-][0-9]++)*+", re.ASCII
+)
+_SEPARATOR: Final = re.compile(r"[ .\-]", re.ASCII)
+_EMPTY: Final[frozenset[int]] = frozenset()
 
 
 def _lengths_for(digits: str) -> frozenset[int]:
@@ -74,20 +78,52 @@ def _lengths_for(digits: str) -> frozenset[int]:
         prefix = digits[: len(low)]
         if low <= prefix <= high:
             return lengths
-    return frozenset()
+    return _EMPTY
+
+
+# Every issuer range is written on at most four digits, so the first four digits of a number
+# decide its lengths: one dictionary look-up instead of walking the table.
+_PREFIX_DIGITS: Final = 4
+
+
+def _lengths_by_prefix() -> dict[str, frozenset[int]]:
+    table: dict[str, frozenset[int]] = {}
+    # Walked backwards so that the first issuer of the table wins where ranges overlap, as in
+    # ``_lengths_for``.
+    for low, high, lengths in reversed(_ISSUERS):
+        padding = _PREFIX_DIGITS - len(low)
+        first, last = int(low + "0" * padding), int(high + "9" * padding)
+        table.update(dict.fromkeys([f"{prefix:04d}" for prefix in range(first, last + 1)], lengths))
+    return table
+
+
+_LENGTHS_BY_PREFIX: Final = _lengths_by_prefix()
+# Luhn: every second digit from the right is doubled, and the digits of the product added.
+# Worked on bytes: ``bytes.translate`` maps each ASCII digit to its value (or to the digit sum of
+# its double) and ``sum`` adds the bytes, four times cheaper than the same on ``str``.
+_VALUE: Final = bytes.maketrans(b"0123456789", bytes(range(10)))
+_DOUBLED: Final = bytes.maketrans(b"0123456789", bytes((0, 2, 4, 6, 8, 1, 3, 5, 7, 9)))
+
+
+def _luhn_valid(digits: str) -> bool:
+    """ISO/IEC 7812 check digit (what ``stdnum.luhn.is_valid`` computes), on ASCII digits."""
+    raw = digits.encode("ascii")
+    return (sum(raw[-1::-2].translate(_VALUE)) + sum(raw[-2::-2].translate(_DOUBLED))) % 10 == 0
 
 
 def is_card_number(digits: str, grouping: Sequence[int] = ()) -> bool:
     """Whether ``digits`` (digits only) is a plausible PAN written with ``grouping``."""
     length = len(digits)
-    if length not in _lengths_for(digits):
+    if length < _PREFIX_DIGITS:
+        return False  # shorter than any card
+    if length not in _LENGTHS_BY_PREFIX.get(digits[:_PREFIX_DIGITS], _EMPTY):
         return False
     if length == 14 and tuple(grouping) != _DINERS_GROUPING:
         # 14 digits compact or 3-3-3-5 is a SIRET far more often than a Diners card.
         return False
-    if digits.count(digits[0]) == length:
+    if digits.count(digits[0]) == length or not (digits.isascii() and digits.isdigit()):
         return False
-    return bool(luhn.is_valid(digits))
+    return _luhn_valid(digits)
 
 
 def _tier(grouping: tuple[int, ...], whole_run: bool) -> int | None:
@@ -99,7 +135,11 @@ def _tier(grouping: tuple[int, ...], whole_run: bool) -> int | None:
     return 2 if whole_run else None
 
 
-def _spans_in_run(lengths: list[int]) -> Iterator[tuple[int, int]]:
+# The spans depend only on the group lengths, and people group numbers in a handful of ways
+# (4-4-4-4, compact, 2-2-2-2-2…): computed once per grouping. Bounded: a run's groups are
+# arbitrary text.
+@lru_cache(maxsize=1024)
+def _spans_in_run(lengths: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     """Group index ranges worth testing, best first."""
     candidates: list[tuple[int, int, int, int]] = []
     count = len(lengths)
@@ -115,12 +155,11 @@ def _spans_in_run(lengths: list[int]) -> Iterator[tuple[int, int]]:
             if tier is not None:
                 candidates.append((tier, -total, first, last + 1))
     candidates.sort()
-    for _, _, first, stop in candidates:
-        yield first, stop
+    return tuple((first, stop) for _, _, first, stop in candidates)
 
 
 def _card_then_security_code(
-    text: str, groups: list[re.Match[str]], lengths: list[int]
+    text: str, run_start: int, groups: list[str], lengths: tuple[int, ...]
 ) -> list[Finding] | None:
     """ "4970 1012 3456 7893 123": a card, then its CVV typed in the same run.
 
@@ -131,45 +170,70 @@ def _card_then_security_code(
     if len(groups) < 2 or lengths[-1] not in _SECURITY_CODE_LENGTHS:
         return None
     card_lengths = lengths[:-1]
-    if _tier(tuple(card_lengths), whole_run=True) != 0:
+    if _tier(card_lengths, whole_run=True) != 0:
         return None
-    digits = "".join(group.group() for group in groups[:-1])
-    if not is_card_number(digits, card_lengths) or is_labelled_reference(text, groups[0].start()):
+    if not is_card_number("".join(groups[:-1]), card_lengths) or is_labelled_reference(
+        text, run_start
+    ):
         return None
+    code_start = run_start + sum(card_lengths) + len(card_lengths)  # one separator per group
     return [
-        Finding(CARD, groups[0].start(), groups[-2].end()),
-        Finding(SECRET, groups[-1].start(), groups[-1].end()),
+        Finding(CARD, run_start, code_start - 1),
+        Finding(SECRET, code_start, code_start + lengths[-1]),
     ]
 
 
-def find_cards(text: str) -> list[Finding]:
+def find_cards(text: str, start: int = 0) -> list[Finding]:
     """Find card numbers written compact or with space/dot/dash separators, in any grouping.
 
     When a run of digits holds more than a card (an expiry typed after it), the card is looked
     for as a group-aligned slice of the run; a 3-4 digit group right after a card is reported as
-    a ``secret`` (see ``_card_then_security_code``).
+    a ``secret`` (see ``_card_then_security_code``). ``start``: no digit before it.
     """
     findings: list[Finding] = []
-    for run in _RUN.finditer(text):
-        if run.end() - run.start() < MIN_LENGTH:
+    for run in _RUN.finditer(text, start):
+        value = run.group()
+        size = len(value)
+        if size < MIN_LENGTH:
             continue
-        groups = list(_GROUP.finditer(text, run.start(), run.end()))
-        lengths = [group.end() - group.start() for group in groups]
-        if sum(lengths) < MIN_LENGTH:
+        groups = _SEPARATOR.split(value)
+        count = len(groups)
+        # Groups are separated by exactly one character.
+        if size - count + 1 < MIN_LENGTH:
             continue
-        with_code = _card_then_security_code(text, groups, lengths)
+        if count == 1:
+            # Compact: the whole run is the only span worth testing (see _spans_in_run).
+            if (
+                size <= MAX_LENGTH
+                and is_card_number(value)
+                and not is_labelled_reference(text, run.start())
+            ):
+                findings.append(Finding(CARD, run.start(), run.end()))
+            continue
+        run_start = run.start()
+        lengths = tuple(map(len, groups))
+        with_code = _card_then_security_code(text, run_start, groups, lengths)
         if with_code is not None:
             findings += with_code
             continue
-        used = [False] * len(groups)  # a group belongs to at most one card
-        for first, stop in _spans_in_run(lengths):
+        spans = _spans_in_run(lengths)
+        if len(spans) == 1 and spans[0] == (0, count):
+            # The usual case ("4970 1012 3456 7893"): the whole run is the only span.
+            if is_card_number("".join(groups), lengths) and not is_labelled_reference(
+                text, run_start
+            ):
+                findings.append(Finding(CARD, run_start, run.end()))
+            continue
+        used = [False] * count  # a group belongs to at most one card
+        for first, stop in spans:
             if any(used[first:stop]):
                 continue
-            digits = "".join(group.group() for group in groups[first:stop])
-            if not is_card_number(digits, lengths[first:stop]):
+            if not is_card_number("".join(groups[first:stop]), lengths[first:stop]):
                 continue
-            start, end = groups[first].start(), groups[stop - 1].end()
+            # Offsets: the lengths of the groups before, plus one separator after each.
+            start = run_start + sum(lengths[:first]) + first
             if not is_labelled_reference(text, start):
+                end = run_start + sum(lengths[:stop]) + stop - 1
                 findings.append(Finding(CARD, start, end))
             used[first:stop] = [True] * (stop - first)
     return findings

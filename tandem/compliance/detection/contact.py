@@ -1,8 +1,10 @@
 """Contact details: phone numbers (validated by libphonenumber) and e-mail addresses.
 
-phonenumbers is by far the most expensive call in detection, so it only ever sees spans that a
-compiled pattern has already shaped like a phone number, never whole messages, and each span is
-parsed against one region chosen from its prefix instead of looping over regions.
+Phone numbers are validated against libphonenumber's metadata (``phonevalidation``, the same
+answer as ``phonenumbers.parse`` + ``is_valid_number`` at a fraction of the cost), and only ever
+for spans that a compiled pattern has already shaped like a phone number, never whole messages;
+each national number is checked against one region chosen from its prefix instead of looping over
+regions.
 """
 
 from __future__ import annotations
@@ -10,17 +12,19 @@ from __future__ import annotations
 import re
 from typing import Final
 
-import phonenumbers
-
 from tandem.compliance.detection.context import is_labelled_reference
 from tandem.compliance.detection.findings import EMAIL, PHONE, Finding
+from tandem.compliance.detection.phonevalidation import is_valid_international, is_valid_national
 
 # --- Phone numbers ---------------------------------------------------------------------------
 
 # French national form: 0 + 9 digits, separators anywhere ("06 12 34 56 78", "06.12.34.56.78",
 # "0612345678", "0690 12 34 56"). Not inside a longer run of digits or glued to letters.
+# The boundary look-behinds come after the leading "0" (and look one character further back):
+# a pattern that begins with a literal lets the regular expression engine jump from one "0" to
+# the next instead of testing the look-behinds at every character, five times faster.
 _NATIONAL: Final = re.compile(
-    r"(?<![0-9A-Za-z+@])(?<![0-9][ .\-])0[1-9](?:[ .\-]?[0-9]){8}"
+    r"0(?<![0-9A-Za-z+@]0)(?<![0-9][ .\-]0)[1-9](?:[ .\-]?[0-9]){8}"
     r"(?![0-9A-Za-z@])(?![ .\-][0-9])",
     re.ASCII,
 )
@@ -60,34 +64,32 @@ _LEADING_DATE: Final = re.compile(
 _NOT_DIGIT: Final = re.compile(r"[^0-9]", re.ASCII)
 
 
-def _is_valid_phone(number: str, region: str | None) -> bool:
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return False
-    return bool(phonenumbers.is_valid_number(parsed))
+def find_phones(text: str, start: int = 0) -> list[Finding]:
+    """Find French numbers (metropolitan and overseas) and international "+xx"/"00xx" numbers.
 
-
-def find_phones(text: str) -> list[Finding]:
-    """Find French numbers (metropolitan and overseas) and international "+xx"/"00xx" numbers."""
+    ``start``: no digit before it.
+    """
     findings: list[Finding] = []
-    for match in _NATIONAL.finditer(text):
+    for match in _NATIONAL.finditer(text, start):
         if _LEADING_DATE.match(match.group()):
             continue
         digits = _NOT_DIGIT.sub("", match.group())
         region = _OVERSEAS_REGIONS.get(digits[:4], "FR")
         # Some blocks are shared or being reallocated (0263 is both Réunion and metropolitan
         # metadata), so an overseas miss falls back to FR.
-        valid = _is_valid_phone(digits, region) or (
-            region != "FR" and _is_valid_phone(digits, "FR")
+        valid = is_valid_national(digits, region) or (
+            region != "FR" and is_valid_national(digits, "FR")
         )
         if valid and not is_labelled_reference(text, match.start()):
             findings.append(Finding(PHONE, match.start(), match.end()))
-    for match in _INTERNATIONAL.finditer(text):
+    if "+" not in text and "00" not in text:
+        return findings  # no international number without one or the other
+    # An international number has a digit at most three characters after its start ("(+ 3").
+    for match in _INTERNATIONAL.finditer(text, max(0, start - 3)):
         value = match.group().lstrip("(")
         if value.startswith("00"):
             value = "+" + value[2:]
-        if _is_valid_phone(value, None) and not is_labelled_reference(text, match.start()):
+        if is_valid_international(value) and not is_labelled_reference(text, match.start()):
             findings.append(Finding(PHONE, match.start(), match.end()))
     return findings
 

@@ -57,7 +57,23 @@ _REFERENCE_LABEL: Final = re.compile(
 # How far back to look: the longest label plus "n° " and a colon fits comfortably.
 _WINDOW: Final = 40
 
+# Every label above contains one of these words, as they read once lower-cased ("lettre suivie"
+# contains "suivi", "référence" contains "réf", the number sign is always followed by "client",
+# "série"…). Looking for them in the lower-cased window is much cheaper than running
+# ``_REFERENCE_LABEL``, which is tried at each of the 40 positions, and most windows before a
+# number hold none of them.
+_LOWER_E: Final = "[eéèê]"
+_LABEL_WORDS: Final = re.compile(
+    "commande|cde|cmd|colis|suivi|tracking|envoi|dossier|facture|contrat|police|siret|siren"
+    "|tva|sinistre|ticket|imei|bordereau|transaction|client|lot|article"
+    f"|exp{_LOWER_E}dition|r{_LOWER_E}f|op{_LOWER_E}ration|recommand{_LOWER_E}"
+    f"|adh{_LOWER_E}rent|soci{_LOWER_E}taire|s{_LOWER_E}rie"
+)
+
 
 def is_labelled_reference(text: str, start: int) -> bool:
     """Whether the value starting at ``start`` is introduced as an order, case or parcel number."""
-    return _REFERENCE_LABEL.search(text, max(0, start - _WINDOW), start) is not None
+    window = max(0, start - _WINDOW)
+    if _LABEL_WORDS.search(text[window:start].lower()) is None:
+        return False
+    return _REFERENCE_LABEL.search(text, window, start) is not None

@@ -54,8 +54,10 @@ _FILLER_WORD: Final = (
 _FILLER: Final = rf"(?:[\s:=,\-]*(?:{_FILLER_WORD})(?![A-Za-z']))*+[\s:=,\-]*"
 
 # The value: 3 to 8 digits, optionally grouped by single spaces or dashes ("582 019", "48-29-13").
+# Each pattern starts with a look-ahead on the first letters of its keywords: a cheap test that
+# rejects most positions before the keyword alternation is tried there.
 _NUMERIC_SECRET: Final = re.compile(
-    rf"(?<![A-Za-z0-9])(?:(?P<cvv>{_CVV})|(?P<security>{_SECURITY}(?:\s+{_QUALIFIER})?)"
+    rf"(?=[cltpo3])(?<![A-Za-z0-9])(?:(?P<cvv>{_CVV})|(?P<security>{_SECURITY}(?:\s+{_QUALIFIER})?)"
     rf"|(?P<crypto>{_CRYPTO})|(?P<code>{_CODE}))(?![A-Za-z])"
     rf"{_FILLER}"
     r"(?P<value>(?<![0-9])[0-9](?:[ \-]?[0-9]){2,7}+)"
@@ -64,6 +66,8 @@ _NUMERIC_SECRET: Final = re.compile(
 )
 # (minimum, maximum) digits per keyword family: CVV 3-4, OTP and PIN 4-8.
 _DIGIT_LIMITS: Final = {"cvv": (3, 4), "security": (3, 8), "crypto": (3, 3), "code": (4, 8)}
+_FAMILIES: Final = tuple(_DIGIT_LIMITS)
+_LIMITS: Final = tuple(_DIGIT_LIMITS.values())
 
 # Right after the value: an amount, a percentage, a duration or a date means it was not a code.
 _NOT_A_CODE_AFTER: Final = re.compile(
@@ -73,7 +77,7 @@ _NOT_A_CODE_AFTER: Final = re.compile(
 _NOT_A_CODE_BEFORE: Final = re.compile(r"(?:erreur|error|err\.?|http)\s*$", _FLAGS)
 
 _PASSWORD: Final = re.compile(
-    rf"(?<![A-Za-z])(?:mot\s*de\s*passe|mdp|password|passwd|pwd)(?:\s+(?:provisoire|temporaire"
+    rf"(?=[mp])(?<![A-Za-z])(?:mot\s*de\s*passe|mdp|password|passwd|pwd)(?:\s+(?:provisoire|temporaire"
     rf"|actuel|nouveau|wifi|perso))?(?![A-Za-z])"
     rf"(?:[\s:=,\-]*(?:c'est|c\s+est|cest|c|est|{_E}tait|le|bien|toujours|ici|voici)"
     rf"(?![A-Za-z']))*+"
@@ -103,10 +107,12 @@ def _looks_like_password(value: str) -> bool:
 def _numeric_secrets(text: str) -> list[Finding]:
     findings: list[Finding] = []
     for match in _NUMERIC_SECRET.finditer(text):
-        family = next(name for name in _DIGIT_LIMITS if match.group(name))
-        low, high = _DIGIT_LIMITS[family]
+        families = match.group(*_FAMILIES)  # exactly one of them matched
+        low, high = _LIMITS[next(index for index, found in enumerate(families) if found)]
         start, end = match.span("value")
-        digits = sum(character.isdigit() for character in match.group("value"))
+        value = match.group("value")
+        # The value is digits with single spaces or dashes between them.
+        digits = len(value) - value.count(" ") - value.count("-")
         if not low <= digits <= high:
             continue
         if _NOT_A_CODE_AFTER.match(text, end) or _NOT_A_CODE_BEFORE.search(
@@ -128,16 +134,31 @@ def _passwords(text: str) -> list[Finding]:
     return findings
 
 
-# Substrings one of which must occur (in the lower-cased text) for any secret to be possible;
-# checking them with ``in`` is much cheaper than running the patterns on every message.
-_KEYWORDS: Final = (
-    "code", "pin", "otp", "cvv", "cvc", "crypto", "chiffres", "passe", "mdp", "passw", "pwd",
-)  # fmt: skip
+# Substrings one of which must occur (in the lower-cased text) for a numeric secret, or for a
+# password, to be possible: every keyword of ``_NUMERIC_SECRET`` (respectively ``_PASSWORD``)
+# contains one. Looking for them in the lower-cased text is much cheaper than running the
+# patterns on every message. The numeric patterns also need a digit.
+_NUMERIC_KEYWORDS: Final = ("code", "pin", "otp", "cvv", "cvc", "crypto", "chiffres")
+_PASSWORD_KEYWORDS: Final = ("passe", "mdp", "passw", "pwd")
+_ANY_KEYWORD: Final = re.compile("|".join(_NUMERIC_KEYWORDS + _PASSWORD_KEYWORDS))
+_NUMERIC_KEYWORD: Final = re.compile("|".join(_NUMERIC_KEYWORDS))
+_PASSWORD_KEYWORD: Final = re.compile("|".join(_PASSWORD_KEYWORDS))
+_DIGIT: Final = re.compile(r"[0-9]", re.ASCII)
 
 
-def find_secrets(text: str) -> list[Finding]:
-    """Find codes, PINs, CVVs and passwords announced by a keyword (value span only)."""
+def find_secrets(text: str, *, has_digit: bool | None = None) -> list[Finding]:
+    """Find codes, PINs, CVVs and passwords announced by a keyword (value span only).
+
+    ``has_digit`` is whether ``text`` contains an ASCII digit, when the caller already knows.
+    """
     lowered = text.lower()
-    if not any(keyword in lowered for keyword in _KEYWORDS):
-        return []
-    return _numeric_secrets(text) + _passwords(text)
+    if _ANY_KEYWORD.search(lowered) is None:
+        return []  # most messages
+    findings: list[Finding] = []
+    if has_digit is None:
+        has_digit = _DIGIT.search(text) is not None
+    if has_digit and _NUMERIC_KEYWORD.search(lowered) is not None:
+        findings = _numeric_secrets(text)
+    if _PASSWORD_KEYWORD.search(lowered) is not None:
+        findings += _passwords(text)
+    return findings

@@ -69,6 +69,8 @@ def normalise(text: str) -> str:
 
     The result always has the same length as ``text`` and each character stays at its index.
     """
-    if _NEEDS_WORK.search(text) is None:
+    # Every character rewritten is outside ASCII: a pure-ASCII text (``isascii`` reads a flag of
+    # the string, it does not scan it) has nothing to rewrite.
+    if text.isascii() or _NEEDS_WORK.search(text) is None:
         return text
     return text.translate(_TABLE)
