@@ -45,14 +45,18 @@ def get_bool(name: str, *, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be a boolean (true/false), got {value!r}")
 
 
-def get_int(name: str, *, default: int) -> int:
+def get_int(name: str, *, default: int, minimum: int | None = None) -> int:
+    """An integer; with ``minimum``, a smaller value is an error rather than a surprise."""
     value = get_str(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError as error:
         raise ConfigurationError(f"{name} must be an integer, got {value!r}") from error
+    if minimum is not None and number < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {number}")
+    return number
 
 
 def get_list(name: str, *, default: list[str]) -> list[str]:

@@ -163,6 +163,12 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Background work: django-tasks on the database (DESIGN.md «Architecture»).
+# How long a worker's claim on a webhook event lasts: if the worker dies while processing it,
+# the ``process_events`` sweep takes the event again once the claim has expired. Processing an
+# event takes milliseconds; the claim must outlast the slowest processing by far.
+TANDEM_EVENT_PROCESSING_LEASE_SECONDS = env.get_int(
+    "TANDEM_EVENT_PROCESSING_LEASE_SECONDS", default=300, minimum=5
+)
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

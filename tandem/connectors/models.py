@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -129,6 +131,12 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.idempotency_key[:40]}"
+
+    @staticmethod
+    def processing_lease() -> timedelta:
+        """How long a worker's claim on an event (``locked_until``) lasts before the sweep may
+        take the event again: ``TANDEM_EVENT_PROCESSING_LEASE_SECONDS``, read at each claim."""
+        return timedelta(seconds=settings.TANDEM_EVENT_PROCESSING_LEASE_SECONDS)
 
 
 class OutboundKind(models.TextChoices):

@@ -45,7 +45,6 @@ logger = logging.getLogger(__name__)
 # Meta sends WhatsApp payloads of up to 3 MB; anything larger is refused with 413.
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_ATTEMPTS = 8
-PROCESSING_LEASE = timedelta(minutes=5)
 ACCOUNT_CACHE_SECONDS = 30.0
 LAST_EVENT_RESOLUTION = timedelta(minutes=1)
 
@@ -198,7 +197,7 @@ def _claim(event_id: int) -> bool:
         )
         .update(
             status=EventStatus.PROCESSING,
-            locked_until=now + PROCESSING_LEASE,
+            locked_until=now + WebhookEvent.processing_lease(),
             attempts=F("attempts") + 1,
         )
         == 1

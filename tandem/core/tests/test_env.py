@@ -19,6 +19,12 @@ def test_int_and_list(monkeypatch):
     monkeypatch.setenv("X_INT", "twelve")
     with pytest.raises(env.ConfigurationError):
         env.get_int("X_INT", default=1)
+    monkeypatch.setenv("X_INT", "4")
+    assert env.get_int("X_INT", default=300, minimum=4) == 4
+    with pytest.raises(env.ConfigurationError, match="X_INT must be at least 5, got 4"):
+        env.get_int("X_INT", default=300, minimum=5)
+    monkeypatch.setenv("X_INT", "")
+    assert env.get_int("X_INT", default=300, minimum=5) == 300
     monkeypatch.setenv("X_LIST", " a, b ,,c ")
     assert env.get_list("X_LIST", default=[]) == ["a", "b", "c"]
     assert env.get_list("X_MISSING_LIST", default=["z"]) == ["z"]
