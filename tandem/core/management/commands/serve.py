@@ -1,17 +1,22 @@
 """``tandem serve``: gunicorn, and in the embedded profile the worker beside it.
 
 A small supervisor: it starts the children, forwards SIGINT/SIGTERM, and stops everything when
-one of them dies, so a half-running Tandem is never left behind.
+one of them dies, so a half-running Tandem is never left behind. On Linux the children also die
+with the supervisor when it is killed outright (SIGKILL, the OOM killer): the kernel sends them
+SIGTERM (``PR_SET_PDEATHSIG``), so no orphaned gunicorn keeps the port and a restarted
+``tandem serve`` can bind it again.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
 from argparse import ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +32,30 @@ def tandem_command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "tandem.cli", *arguments]
 
 
+# <linux/prctl.h>: "set the parent-death signal of the calling process".
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child receive SIGTERM when this process dies, however it
+    dies (``prctl(PR_SET_PDEATHSIG)``, Linux only; None elsewhere).
+
+    The signal follows the thread that forked the child, so children are started from the main
+    thread. libc is looked up here, in the parent: the child only calls into it between fork
+    and exec. If the parent died before the call took effect, the child exits at once.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def preexec() -> None:
+        if prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0 or os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
 class Supervisor:
     """Runs child processes until one exits or a stop signal arrives."""
 
@@ -35,7 +64,11 @@ class Supervisor:
         self.stopping = False
 
     def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
-        process = subprocess.Popen(command, env={**os.environ, **(env or {})})  # noqa: S603
+        process = subprocess.Popen(  # noqa: S603
+            command,
+            env={**os.environ, **(env or {})},
+            preexec_fn=die_with_parent(),  # noqa: PLW1509 — the supervisor runs no threads
+        )
         self.children.append((name, process))
 
     def stop(self, *_: Any) -> None:
@@ -100,6 +133,10 @@ class Command(BaseCommand):
                 '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
                 "--graceful-timeout",
                 "5",
+                # gunicorn's control socket (for ``gunicornc``) defaults to one path per user,
+                # $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl, that every instance
+                # of the host would share and unlink on exit. Tandem does not use it.
+                "--no-control-socket",
             ],
         )
         with_worker = options["with_worker"]
