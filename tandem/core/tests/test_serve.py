@@ -126,8 +126,10 @@ def test_serve_killed_alone_takes_gunicorn_down_and_restarts_on_the_same_port(tm
 
     def serve() -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "tandem.cli", "serve", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "1", "--no-worker"],
+            [
+                *(sys.executable, "-m", "tandem.cli", "serve"),
+                *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-worker"),
+            ],
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
