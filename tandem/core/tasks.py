@@ -3,23 +3,29 @@
 django-tasks is the backport of Django 6's ``django.tasks``; when Tandem moves to Django 6 only
 this module changes.
 
-Two ways to enqueue:
+Three ways to enqueue:
 - ``enqueue_on_commit``: after the current transaction commits (the usual case: a worker must
   never see a row the enqueuing transaction has not committed yet).
 - ``enqueue_atomically``: inside the current transaction, so that the row and its task are
   committed together or not at all (the database backend writes the task in the same
   database). Used where losing the task would leave work undone, e.g. a stored webhook event.
   With a backend that runs tasks at once (the tests), it falls back to ``on_commit``.
+- ``enqueue_many_atomically``: the same for a batch of calls of one task, written with one
+  multi-row INSERT.
+- ``enqueue_sql``: on PostgreSQL, the ``INSERT … SELECT`` that enqueues one task per row of
+  a query, to put inside a statement that also writes those rows (the webhook endpoint stores
+  a delivery's events and their tasks in one statement).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from django.db import transaction
-from django_tasks import TaskResult, default_task_backend, task
+from django.db import connection, transaction
+from django_tasks import TaskResult, task, task_backends
 from django_tasks.base import Task
 
 __all__ = [
@@ -27,15 +33,18 @@ __all__ = [
     "TaskResult",
     "enqueue_atomically",
     "enqueue_later",
+    "enqueue_many_atomically",
     "enqueue_on_commit",
     "task",
 ]
 
 
-def _backend_is_durable() -> bool:
-    return bool(getattr(default_task_backend, "supports_defer", False)) and (
-        type(default_task_backend).__name__ == "DatabaseBackend"
-    )
+def _durable_backend(task_to_run: Task[Any, Any]) -> Any:
+    """The task's backend when it stores tasks as rows of Tandem's own database, else None."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = task_backends[task_to_run.backend]
+    return backend if isinstance(backend, DatabaseBackend) else None
 
 
 def enqueue_on_commit(task_to_run: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
@@ -45,10 +54,90 @@ def enqueue_on_commit(task_to_run: Task[Any, Any], *args: Any, **kwargs: Any) ->
 
 def enqueue_atomically(task_to_run: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     """Enqueue inside the current transaction when the queue lives in the same database."""
-    if _backend_is_durable():
+    if _durable_backend(task_to_run) is not None:
         task_to_run.enqueue(*args, **kwargs)
     else:
         enqueue_on_commit(task_to_run, *args, **kwargs)
+
+
+def enqueue_many_atomically(task_to_run: Task[Any, Any], calls: Sequence[tuple[Any, ...]]) -> None:
+    """Enqueue ``task_to_run(*arguments)`` for every tuple of ``calls``, inside the current
+    transaction, with one INSERT when the queue lives in the same database.
+
+    The rows are those ``DatabaseBackend.enqueue`` writes, field for field (``run_after`` set
+    to the backend's "no date" as its ``pre_save`` handler would). ``task_enqueued`` is not
+    sent: its only receiver writes a debug log line per task.
+    """
+    if not calls:
+        return
+    backend = _durable_backend(task_to_run)
+    if backend is None:
+        for arguments in calls:
+            enqueue_on_commit(task_to_run, *arguments)
+        return
+    from django_tasks_db.compat import normalize_json
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend.validate_task(task_to_run)
+    run_after = task_to_run.run_after or get_date_max()
+    DBTaskResult.objects.bulk_create(
+        [
+            DBTaskResult(
+                args_kwargs=normalize_json({"args": list(arguments), "kwargs": {}}),
+                priority=task_to_run.priority,
+                task_path=task_to_run.module_path,
+                queue_name=task_to_run.queue_name,
+                run_after=run_after,
+                backend_name=backend.alias,
+            )
+            for arguments in calls
+        ]
+    )
+
+
+def enqueue_sql(task_to_run: Task[Any, Any], *, source: str, argument: str) -> Any:
+    """``(sql, params)`` of an ``INSERT … SELECT … FROM source`` enqueuing ``task_to_run(argument)``
+    once per row of ``source`` (a table or CTE name; ``argument`` an SQL expression over it), or
+    None unless the queue is the database backend on PostgreSQL.
+
+    The columns are the task model's own, with the values ``enqueue`` would give them (prepared
+    by the model's fields, ``run_after`` as its ``pre_save`` handler sets it), except the id
+    (``gen_random_uuid()``, a version 4 UUID like the model's default) and the arguments
+    (``{"args": [argument], "kwargs": {}}``).
+    """
+    backend = _durable_backend(task_to_run)
+    if backend is None or connection.vendor != "postgresql":
+        return None
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend.validate_task(task_to_run)
+    template: Any = DBTaskResult(
+        args_kwargs={},
+        priority=task_to_run.priority,
+        task_path=task_to_run.module_path,
+        queue_name=task_to_run.queue_name,
+        run_after=task_to_run.run_after or get_date_max(),
+        backend_name=backend.alias,
+    )
+    meta = DBTaskResult._meta
+    quote = connection.ops.quote_name
+    columns, values, params = [], [], []
+    for field in meta.concrete_fields:
+        columns.append(quote(field.column))
+        if field is meta.pk:
+            values.append("gen_random_uuid()")
+        elif field.name == "args_kwargs":
+            arguments = f"jsonb_build_array({argument})"
+            values.append(f"jsonb_build_object('args', {arguments}, 'kwargs', '{{}}'::jsonb)")
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(template, add=True), connection))
+    # Names quoted from the model, values as parameters: nothing from outside in the SQL.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM {source}"
+    )
+    return sql, params
 
 
 def enqueue_later(
@@ -56,7 +145,7 @@ def enqueue_later(
 ) -> bool:
     """Enqueue to run after ``run_after``, on commit. False when the backend cannot defer
     (tests): the periodic sweeps pick the work up instead."""
-    if not getattr(default_task_backend, "supports_defer", False):
+    if not getattr(task_backends[task_to_run.backend], "supports_defer", False):
         return False
     deferred = task_to_run.using(run_after=run_after)
     transaction.on_commit(partial(deferred.enqueue, *args, **kwargs))
