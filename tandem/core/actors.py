@@ -8,8 +8,9 @@ roles granted to an employee, each on a node of the tree identified by its mater
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.db.models import Q
 
@@ -21,6 +22,9 @@ class Grant:
     path: str
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Actor:
     user_id: int | None
@@ -29,6 +33,17 @@ class Actor:
     grants: tuple[Grant, ...] = ()
     # The legal entities (regional banks) whose customer data the grants reach.
     regional_bank_ids: frozenset[int] = field(default_factory=frozenset)
+    # Facts about the actor read from the database once for its whole life (a request, a
+    # command): see ``remember``. Not part of the value.
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def remember(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for, the same value afterwards (e.g. the
+        teams an employee belongs to, which a page asks for once per query it builds)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
 
     @property
     def is_authenticated(self) -> bool:

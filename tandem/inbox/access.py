@@ -25,7 +25,11 @@ def visible_conversations(actor: Actor) -> QuerySet[Conversation]:
     condition = actor.scope_q("branch__path")
     if actor.employee_id is not None:
         condition |= Q(assignee_id=actor.employee_id)
-        team_ids = list(Team.objects.filter(members=actor.employee_id).values_list("pk", flat=True))
+        employee_id = actor.employee_id
+        team_ids = actor.remember(
+            "inbox.team_ids",
+            lambda: list(Team.objects.filter(members=employee_id).values_list("pk", flat=True)),
+        )
         if team_ids:
             condition |= Q(team_id__in=team_ids)
     # The legal entity first: it leads every index, and no grant reaches across it.

@@ -226,6 +226,22 @@ class Conversation(BaseModel):
                 name="conversation_sla",
             ),
             models.Index(fields=["regional_bank", "-updated_at"], name="conversation_updated"),
+            # The open queues (mine, branch, unassigned, late), their counts and versions:
+            # ordered like the list and covering every column they filter on, so the page of
+            # a whole regional bank is read in order and the counts without the heap.
+            models.Index(
+                fields=["regional_bank", "-last_message_at", "-id"],
+                name="conversation_open_recent",
+                include=[
+                    "branch",
+                    "assignee",
+                    "team",
+                    "updated_at",
+                    "first_response_due_at",
+                    "next_response_due_at",
+                ],
+                condition=Q(status__in=["open", "waiting"]),
+            ),
         ]
 
     def __str__(self) -> str:

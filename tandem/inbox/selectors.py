@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from tandem.core.actors import Actor
@@ -22,6 +24,17 @@ OPEN = (ConversationStatus.OPEN, ConversationStatus.WAITING)
 SOON = timedelta(minutes=30)
 
 
+def _queue_filters(actor: Actor, now: datetime) -> dict[str, Q]:
+    """The open queues, as filters over the actor's visible open conversations."""
+    soon = now + SOON
+    return {
+        "mine": Q(assignee_id=actor.employee_id or 0),
+        "branch": actor.scope_q("branch__path"),
+        "unassigned": Q(assignee__isnull=True),
+        "late": Q(first_response_due_at__lte=soon) | Q(next_response_due_at__lte=soon),
+    }
+
+
 def conversation_list_for_agent(
     *, actor: Actor, queue: str = "mine", now: datetime | None = None
 ) -> QuerySet[Conversation]:
@@ -30,17 +43,9 @@ def conversation_list_for_agent(
     queryset = visible_conversations(actor).select_related(
         "contact", "assignee__user", "account", "branch"
     )
-    if queue == "mine":
-        queryset = queryset.filter(assignee_id=actor.employee_id or 0, status__in=OPEN)
-    elif queue == "branch":
-        queryset = queryset.filter(actor.scope_q("branch__path"), status__in=OPEN)
-    elif queue == "unassigned":
-        queryset = queryset.filter(assignee__isnull=True, status__in=OPEN)
-    elif queue == "late":
-        soon = now + SOON
-        queryset = queryset.filter(status__in=OPEN).filter(
-            Q(first_response_due_at__lte=soon) | Q(next_response_due_at__lte=soon)
-        )
+    filters = _queue_filters(actor, now)
+    if queue in filters:
+        queryset = queryset.filter(filters[queue], status__in=OPEN)
     elif queue == "resolved":
         queryset = queryset.filter(status=ConversationStatus.RESOLVED)
     else:
@@ -49,17 +54,29 @@ def conversation_list_for_agent(
 
 
 def queue_counts(*, actor: Actor, now: datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
-    soon = now + SOON
+    return queue_summary(actor=actor, now=now)[0]
+
+
+def queue_summary(
+    *, actor: Actor, queue: str = "mine", now: datetime | None = None
+) -> tuple[dict[str, int], str]:
+    """The count of every open queue, and a version of ``queue`` that changes whenever one of
+    its conversations changes or joins or leaves it — or any count changes — in one query."""
+    filters = _queue_filters(actor, now or timezone.now())
     visible = visible_conversations(actor).filter(status__in=OPEN)
-    return visible.aggregate(
-        mine=Count("pk", filter=Q(assignee_id=actor.employee_id or 0)),
-        branch=Count("pk", filter=actor.scope_q("branch__path")),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        late=Count(
-            "pk", filter=Q(first_response_due_at__lte=soon) | Q(next_response_due_at__lte=soon)
-        ),
-    )
+    # Prefixed: an aggregate named like a field ("branch") would hide it from the next filters.
+    aggregates: dict[str, Any] = {f"n_{name}": Count("pk", filter=q) for name, q in filters.items()}
+    if queue in filters:
+        aggregates["latest"] = Max("updated_at", filter=filters[queue])
+    summary = visible.aggregate(**aggregates)
+    if queue not in filters:
+        closed = conversation_list_for_agent(actor=actor, queue=queue, now=now).aggregate(
+            latest=Max("updated_at"), count=Count("pk")
+        )
+        summary["latest"] = f"{closed['latest']}|{closed['count']}"
+    counts = {name: summary[f"n_{name}"] for name in filters}
+    raw = "|".join(str(value) for value in (summary["latest"], *counts.values()))
+    return counts, hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def message_list(*, conversation: Conversation) -> QuerySet[Message]:

@@ -22,3 +22,15 @@ def test_no_grant_means_no_rows():
     assert str(ANONYMOUS.scope_q()) == str(Actor(user_id=None).scope_q())
     assert "pk__in" in str(ANONYMOUS.scope_q())
     assert not ANONYMOUS.is_authenticated
+
+
+def test_remember_computes_once_per_actor_and_is_not_part_of_the_value():
+    calls = []
+    actor = Actor(user_id=1, employee_id=2)
+    assert actor.remember("teams", lambda: calls.append(1) or [7]) == [7]
+    assert actor.remember("teams", lambda: calls.append(1) or [8]) == [7]
+    assert calls == [1]
+    other = Actor(user_id=1, employee_id=2)
+    assert other == actor
+    assert hash(other) == hash(actor)
+    assert other.remember("teams", lambda: [9]) == [9]
