@@ -104,10 +104,16 @@ class Contact(BaseModel):
         indexes = [models.Index(fields=["regional_bank", "customer"])]
 
     def __str__(self) -> str:
-        if self.display_name:
-            return self.display_name
+        return self.label(self.display_name, self.platform, self.external_id)
+
+    @staticmethod
+    def label(display_name: str, platform: str, external_id: str) -> str:
+        """How a contact is named on screen: their name, else the network and the end of their
+        id (rows of the inbox build it from these columns alone)."""
+        if display_name:
+            return display_name
         labels = {"facebook": "Messenger", "instagram": "Instagram", "whatsapp": "WhatsApp"}
-        return f"Client {labels.get(self.platform, self.platform)} ··{self.external_id[-4:]}"
+        return f"Client {labels.get(platform, platform)} ··{external_id[-4:]}"
 
 
 class ChannelChoice(models.TextChoices):

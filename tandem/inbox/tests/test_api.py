@@ -515,3 +515,16 @@ def test_comment_threads_need_an_explicit_public_or_private_mode(world, meta):
     assert public.status_code == 201, public.content
     assert (public.json()["direction"], public.json()["public"]) == ("out", True)
     assert OutboundCall.objects.get().kind == "public_reply"
+
+
+def test_list_items_say_what_the_detail_says(world, data):
+    api = api_client(world["cm_a"])
+    items = api.get(f"{API}/conversations?limit=100").json()["items"]
+    assert {item["id"] for item in items} >= {str(data["mine"].pk), str(data["branch_free"].pk)}
+    for item in items:
+        detail = api.get(f"{API}/conversations/{item['id']}").json()
+        assert {key: detail[key] for key in item} == item
+    linked = next(item for item in items if item["id"] == str(data["mine"].pk))
+    assert linked["contact"]["linked"] is True
+    assert linked["contact"]["customer_reference"]
+    assert linked["assignee"]["name"] == str(world["advisor_a"].user)
