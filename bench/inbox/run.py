@@ -10,8 +10,7 @@ From the repository root, with the project's virtualenv (any python re-runs itse
     .venv/bin/python bench/inbox/run.py --keep      # keep tandem_bench_inbox afterwards
     .venv/bin/python bench/inbox/run.py --reuse     # measure a kept database (no generation)
     .venv/bin/python bench/inbox/run.py \\
-        --try-index bench/inbox/conversation_open_recent.sql \\
-        --patch bench/inbox/proposed.patch          # + the proposed changes: about 15 minutes
+        --try-index INDEX.sql --patch CHANGE.patch  # + an A/B of a proposed change: ~15 minutes
 
 1. creates the PostgreSQL database ``tandem_bench_inbox`` (role ``tandem``, CREATEDB; see
    ``--admin-url``), migrates it and runs ``seed_demo`` (the demo group: 7 regional banks,

@@ -741,6 +741,81 @@ end
 """
 
 
+def write_bodies(target: Target, path: Path, *, count: int, seed: int, day: int) -> None:
+    """``count`` deliveries of the simulated stream, signed, as ``signature<TAB>body`` lines."""
+    from tandem.connectors.meta.signatures import SIGNATURE_HEADER
+    from tandem.connectors.simulation.accounts import accounts_from_json
+    from tandem.connectors.simulation.traffic import TrafficConfig, TrafficGenerator
+
+    accounts = accounts_from_json(json.loads(target.accounts_file.read_text(encoding="utf-8")))
+    generator = TrafficGenerator(
+        accounts,
+        TrafficConfig(app_secret=target.secret, seed=seed, start_at=VIRTUAL_START.replace(day=day)),
+    )
+    with path.open("w", encoding="ascii") as handle:
+        for _ in range(count):
+            delivery = generator.next_delivery()
+            handle.write(f"{delivery.headers[SIGNATURE_HEADER]}\t{delivery.body.decode()}\n")
+
+
+def pacer_point(
+    target: Target, *, events_rate: float, duration: float, seed: int, workdir: Path, day: int
+) -> dict[str, Any]:
+    """One open-loop run at a fixed rate with ``pacer.py`` (pre-signed deliveries, plain
+    sockets, ~0.1 ms of CPU per request): the server's latency when the client costs little."""
+    deliveries_rate = events_rate / target.per_delivery
+    count = int(deliveries_rate * duration) + 1
+    bodies = workdir / f"pacer-{events_rate:g}.tsv"
+    write_bodies(target, bodies, count=count, seed=seed, day=day)
+    meter = Meter(target.database, target.server, target.wait_quiet)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve().parent / "pacer.py"),
+            "--port",
+            str(target.port),
+            "--bodies",
+            str(bodies),
+            "--rate",
+            f"{deliveries_rate:.3f}",
+            "--duration",
+            f"{duration:g}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration + 120,
+        check=False,
+    )
+    try:
+        report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError) as error:
+        raise BenchError(f"pacer printed no report: {result.stderr[-2000:]}") from error
+    measured = meter.finish()  # every body is new: the events acked are the events stored
+    events = measured["events_stored"]
+    # Until the last answer: a server that falls behind stretches the run past its schedule.
+    elapsed = float(report["elapsed_s"])
+    failed = report["requests"] - report["acknowledged"]
+    return {
+        "client": "pacer",
+        "target_events_per_s": events_rate,
+        "target_deliveries_per_s": round(deliveries_rate, 2),
+        "concurrency": None,
+        "deliveries": report["requests"],
+        "acknowledged": report["acknowledged"],
+        "failed": failed,
+        "errors": report["errors"],
+        "statuses": report["statuses"],
+        "late_starts": report["late_starts"],
+        "events_acked": events,
+        "elapsed_s": report["elapsed_s"],
+        "acked_events_per_s": round(events / elapsed, 1) if elapsed else 0.0,
+        "acked_deliveries_per_s": round(report["acknowledged"] / elapsed, 1) if elapsed else 0.0,
+        "latency_ms": report["latency_ms"],
+        "service_latency_ms": report["service_latency_ms"],
+        **measured,
+    }
+
+
 def wrk_point(
     target: Target, *, duration: float, connections: int, seed: int, workdir: Path
 ) -> dict[str, Any] | None:
@@ -749,22 +824,10 @@ def wrk_point(
     wrk = shutil.which("wrk")
     if wrk is None:
         return None
-    from tandem.connectors.meta.signatures import SIGNATURE_HEADER
-    from tandem.connectors.simulation.accounts import accounts_from_json
-    from tandem.connectors.simulation.traffic import TrafficConfig, TrafficGenerator
-
-    accounts = accounts_from_json(json.loads(target.accounts_file.read_text(encoding="utf-8")))
-    generator = TrafficGenerator(
-        accounts,
-        TrafficConfig(app_secret=target.secret, seed=seed, start_at=VIRTUAL_START.replace(day=20)),
-    )
     bodies = workdir / "wrk-bodies.tsv"
     # Enough for 2,000 deliveries/s: wrk never has to send a body twice.
     count = int(2000 * duration)
-    with bodies.open("w", encoding="ascii") as handle:
-        for _ in range(count):
-            delivery = generator.next_delivery()
-            handle.write(f"{delivery.headers[SIGNATURE_HEADER]}\t{delivery.body.decode()}\n")
+    write_bodies(target, bodies, count=count, seed=seed, day=20)
     script = workdir / "wrk-post.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     threads = 2
@@ -881,6 +944,18 @@ def run_series(
                 )
             )
             _show(points[-1])
+        for index, rate in enumerate(options.rates):
+            points.append(
+                pacer_point(
+                    target,
+                    events_rate=rate,
+                    duration=options.duration,
+                    seed=options.seed + 50 + index,
+                    workdir=workdir,
+                    day=10 + index,
+                )
+            )
+            _show(points[-1])
         if options.wrk:
             point = wrk_point(
                 target,
@@ -933,7 +1008,7 @@ def run_series(
 
 def _show(point: dict[str, Any]) -> None:
     target = point["target_events_per_s"]
-    name = f"{target:g}/s" if target else f"unpaced ({point['client']})"
+    name = f"{target:g}/s ({point['client']})" if target else f"unpaced ({point['client']})"
     latency = point["latency_ms"]
     print(
         f"   {name:>18}: {point['acked_events_per_s']:7.1f} events/s acked, "
@@ -1021,7 +1096,11 @@ def markdown(results: dict[str, Any]) -> str:
         for point in series["points"]:
             cpu = point["cpu_ms_per_event"]
             target = point["target_events_per_s"]
-            load = f"{target:g} events/s" if target else f"unpaced ({point['client']})"
+            load = (
+                f"{target:g} events/s ({point['client']})"
+                if target
+                else f"unpaced ({point['client']})"
+            )
             lines.append(
                 f"| {_series_name(series)} | {load} | {point['acked_events_per_s']:.0f} "
                 f"| {point['latency_ms']['p50']:.1f} | {point['latency_ms']['p99']:.1f} "
