@@ -1,5 +1,6 @@
 """``tandem serve``: its children die with it, and two servers never share gunicorn's socket."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -124,17 +125,26 @@ def test_serve_killed_alone_takes_gunicorn_down_and_restarts_on_the_same_port(tm
     }
     port = free_port()
 
+    logs = []
+
     def serve() -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                *(sys.executable, "-m", "tandem.cli", "serve"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-worker"),
-            ],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        logs.append(tmp_path / f"serve-{len(logs) + 1}.log")
+        with logs[-1].open("wb") as log:
+            return subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "tandem.cli", "serve"),
+                    *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-worker"),
+                ],
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def serving(process: subprocess.Popen) -> bool:
+        ready = wait_until(lambda: listening(port) or process.poll() is not None, timeout=60)
+        assert process.poll() is None, logs[-1].read_text()[-3000:]
+        return ready
 
     subprocess.run(
         [sys.executable, "-m", "tandem.cli", "migrate", "-v0"],
@@ -145,18 +155,19 @@ def test_serve_killed_alone_takes_gunicorn_down_and_restarts_on_the_same_port(tm
     first = serve()
     second = None
     try:
-        assert wait_until(lambda: listening(port), timeout=60)
+        assert serving(first)
         (gunicorn,) = children_of(first.pid)
         first.kill()  # the supervisor only, not its process group
         first.wait(timeout=10)
         assert wait_until(lambda: not alive(gunicorn), timeout=15)
         second = serve()
-        assert wait_until(lambda: listening(port), timeout=60)
-        assert second.poll() is None
+        assert serving(second)
         # No control socket anywhere gunicorn would put it by default.
         assert not list(tmp_path.rglob("gunicorn.ctl"))
     finally:
         for process in (first, second):
             if process is not None:
-                os.killpg(process.pid, signal.SIGKILL)
+                # Whatever is left of its group (none of the first, if all went well).
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
