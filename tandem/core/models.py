@@ -1,4 +1,4 @@
-"""Building blocks shared by every app, and the periodic-job lease table."""
+"""Building blocks shared by every app, the periodic-job leases and the worker registry."""
 
 from __future__ import annotations
 
@@ -34,6 +34,41 @@ class PeriodicJobLease(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerStopReason(models.TextChoices):
+    STOPPED = "stopped", "stopped"  # it said so itself, on a clean shutdown
+    PROCESS_ENDED = "process_ended", "process ended"  # seen gone from its own machine
+    NO_HEARTBEAT = "no_heartbeat", "no heartbeat"  # silent past the heartbeat timeout
+
+
+class WorkerProcess(models.Model):
+    """One ``tandem worker`` process, from its start to its end or its presumed death.
+
+    Task rows (``DBTaskResult.worker_ids``) and periodic-job leases (``leased_by``) name the
+    worker that holds them; this row tells whether that worker is still there. A worker beats
+    every few seconds (``seen_at``). Another worker presumes it dead when the beats stop, or at
+    once when both run on the same machine (same boot, same PID namespace) and no process with
+    its ``pid`` and ``process_start`` exists any more. See ``tandem.core.workers``.
+    """
+
+    worker_id = models.CharField(max_length=100, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    # Linux's boot id and PID namespace: a process can only be looked up from the same ones.
+    boot_id = models.CharField(max_length=64, blank=True)
+    pid_namespace = models.CharField(max_length=64, blank=True)
+    # Start time of the process in clock ticks since boot: a reused PID has another one.
+    process_start = models.CharField(max_length=32, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=20, choices=WorkerStopReason.choices, blank=True)
+    # When what it held (running tasks, job leases) was handed back.
+    recovered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.worker_id
 
 
 class AuditEntry(models.Model):

@@ -4,12 +4,16 @@ Every periodic job is a management command (so it can be run by hand, with ``--d
 in ``SCHEDULE`` with its interval. ``tandem worker`` runs ``run_due_jobs`` in a loop beside the
 task worker. A job is taken with one conditional UPDATE on ``PeriodicJobLease``: only the worker
 whose UPDATE matched runs it, so a job never runs twice at once even with many workers on many
-machines; a lease that outlives a crashed worker expires and the job is taken again.
+machines. A lease held by a worker that is gone (killed, see ``tandem.core.workers``) is released
+as soon as another worker notices, at its start or its next tick; a lease that outlives its
+duration (a job stuck in a live worker) expires and the job is taken again. A worker that stops
+cleanly finishes the job it is running, releases its lease, and starts no other.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,10 +95,14 @@ def run_due_jobs(
     worker_id: str,
     schedule: tuple[PeriodicJob, ...] = SCHEDULE,
     runner: Callable[[PeriodicJob], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[str]:
-    """Run every due job this worker manages to lease; return the names of those it ran."""
+    """Run every due job this worker manages to lease; return the names of those it ran.
+    Once ``stop`` is set (the worker is shutting down), no further job is started."""
     ran = []
     for job in schedule:
+        if stop is not None and stop.is_set():
+            break
         if not job_acquire(job=job, worker_id=worker_id):
             continue
         error = ""

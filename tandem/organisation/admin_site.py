@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import LoginAttempt, User
 from tandem.core.actors import Actor
-from tandem.core.models import PeriodicJobLease
+from tandem.core.models import PeriodicJobLease, WorkerProcess
 from tandem.organisation.models import Customer, Employee, Holiday, Node, Role, RoleGrant
 from tandem.organisation.services import node_insert
 
@@ -201,7 +201,24 @@ class LoginAttemptAdmin(ReadOnlyScopedAdmin):
 @admin.register(PeriodicJobLease, site=admin_site)
 class PeriodicJobLeaseAdmin(ReadOnlyScopedAdmin):
     superuser_only = True
-    list_display = ("name", "last_started_at", "last_finished_at", "last_succeeded", "next_run_at")
+    list_display = (
+        "name",
+        "leased_by",
+        "last_started_at",
+        "last_finished_at",
+        "last_succeeded",
+        "next_run_at",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return PeriodicJobLease.objects.all()
+
+
+@admin.register(WorkerProcess, site=admin_site)
+class WorkerProcessAdmin(ReadOnlyScopedAdmin):
+    superuser_only = True
+    list_display = ("worker_id", "hostname", "pid", "started_at", "seen_at", "stop_reason")
+    list_filter = ("stop_reason",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return WorkerProcess.objects.order_by("-started_at")

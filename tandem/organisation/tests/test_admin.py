@@ -129,3 +129,22 @@ def test_cannot_edit_a_customer_even_in_scope(client, tree, admin_a):
     )
     assert response.status_code == 403
     assert Customer.objects.get(pk=customer.pk).display_name == "Client Test"
+
+
+def test_the_worker_registry_is_for_superusers_only(client, tree, admin_a):
+    from django.contrib.auth import get_user_model
+
+    from tandem.core.models import WorkerProcess
+
+    WorkerProcess.objects.create(worker_id="host-a-4242-abcdef", hostname="host-a", pid=4242)
+    url = reverse("admin:core_workerprocess_changelist")
+    client.force_login(admin_a.user)
+    assert client.get(url).status_code == 403
+    superuser = get_user_model().objects.create_superuser(
+        email="root@example.org", password="x-long-password-1"
+    )
+    client.force_login(superuser)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "host-a-4242-abcdef" in response.content.decode()
+    assert WorkerProcess.objects.count() == 1
