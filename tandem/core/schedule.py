@@ -7,7 +7,8 @@ whose UPDATE matched runs it, so a job never runs twice at once even with many w
 machines. A lease held by a worker that is gone (killed, see ``tandem.core.workers``) is released
 as soon as another worker notices, at its start or its next tick; a lease that outlives its
 duration (a job stuck in a live worker) expires and the job is taken again. A worker that stops
-cleanly finishes the job it is running, releases its lease, and starts no other.
+cleanly finishes the job it is running, releases its lease, and starts no other; a job that works
+through a backlog checks ``stop_requested()`` between items and returns early, and stays due.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -66,6 +68,17 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
 )
 
 
+# The stop event of the worker whose schedule runs the current job (None outside the schedule).
+_worker_stop: ContextVar[threading.Event | None] = ContextVar("worker_stop", default=None)
+
+
+def stop_requested() -> bool:
+    """True when the worker running this job is shutting down: a job working through a backlog
+    returns between two items, so that its lease is released before the worker exits."""
+    stop = _worker_stop.get()
+    return stop is not None and stop.is_set()
+
+
 def job_acquire(*, job: PeriodicJob, worker_id: str) -> bool:
     """Take the lease of ``job`` if it is due and nobody holds it. True when this worker won."""
     now = timezone.now()
@@ -78,7 +91,11 @@ def job_acquire(*, job: PeriodicJob, worker_id: str) -> bool:
     return taken == 1
 
 
-def job_release(*, job: PeriodicJob, worker_id: str, error: str = "") -> None:
+def job_release(
+    *, job: PeriodicJob, worker_id: str, error: str = "", interrupted: bool = False
+) -> None:
+    """Hand the lease back; the job is next due after its interval, or at once when it was
+    ``interrupted`` (its worker stopping) and may have left work undone."""
     now = timezone.now()
     PeriodicJobLease.objects.filter(name=job.name, leased_by=worker_id).update(
         leased_until=None,
@@ -86,7 +103,7 @@ def job_release(*, job: PeriodicJob, worker_id: str, error: str = "") -> None:
         last_finished_at=now,
         last_succeeded=not error,
         last_error=error[-4000:],
-        next_run_at=now + job.every,
+        next_run_at=now if interrupted else now + job.every,
     )
 
 
@@ -106,6 +123,7 @@ def run_due_jobs(
         if not job_acquire(job=job, worker_id=worker_id):
             continue
         error = ""
+        token = _worker_stop.set(stop)
         try:
             if runner is not None:
                 runner(job)
@@ -115,6 +133,8 @@ def run_due_jobs(
             error = traceback.format_exc()
             logger.exception("periodic_job.failed", extra={"job": job.name})
         finally:
-            job_release(job=job, worker_id=worker_id, error=error)
+            _worker_stop.reset(token)
+            interrupted = stop is not None and stop.is_set()
+            job_release(job=job, worker_id=worker_id, error=error, interrupted=interrupted)
         ran.append(job.name)
     return ran

@@ -22,8 +22,9 @@ class WorkerKilled(BaseException):
     """Stands for SIGKILL: not an ``Exception``, so nothing records a failure."""
 
 
-def stored_event(account) -> WebhookEvent:
-    """The fixture's message, stored as the endpoint stores it, without its task."""
+def stored_event(account, number: int = 0) -> WebhookEvent:
+    """The fixture's message (its ``number``-th copy), stored as the endpoint stores it,
+    without its task."""
     (raw,) = split_batch(fixture("page__message_text.json"))
     return WebhookEvent.objects.create(
         object=raw.object,
@@ -31,7 +32,7 @@ def stored_event(account) -> WebhookEvent:
         account=account,
         regional_bank_id=account.regional_bank_id,
         kind=raw.kind,
-        idempotency_key=raw.idempotency_key,
+        idempotency_key=f"{raw.idempotency_key}:{number}" if number else raw.idempotency_key,
         occurred_at=raw.occurred_at,
         body=raw.body,
     )

@@ -67,3 +67,28 @@ def test_housekeeping_dry_run_changes_nothing(capsys):
     assert Session.objects.count() == 1
     call_command("housekeeping")
     assert Session.objects.count() == 0
+
+
+def test_a_job_interrupted_by_a_stopping_worker_stays_due():
+    import threading
+
+    from tandem.core.schedule import stop_requested
+
+    stop = threading.Event()
+    seen = []
+
+    def runner(job):
+        seen.append(stop_requested())
+        stop.set()  # SIGTERM arrives while the job runs
+        seen.append(stop_requested())
+
+    assert not stop_requested()
+    with time_machine.travel(timezone.now(), tick=False):
+        assert run_due_jobs(worker_id="w1", schedule=(JOB,), runner=runner, stop=stop) == [
+            "test-job"
+        ]
+        lease = PeriodicJobLease.objects.get(name="test-job")
+        assert lease.leased_by == ""
+        assert lease.next_run_at == timezone.now()  # the next worker takes it at once
+    assert seen == [False, True]
+    assert not stop_requested()  # outside a job, nothing to stop

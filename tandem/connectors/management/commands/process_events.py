@@ -7,6 +7,7 @@ from typing import Any
 
 from tandem.connectors.meta.webhooks import webhook_event_process, webhook_events_due
 from tandem.core.management.base import DryRunCommand
+from tandem.core.schedule import stop_requested
 
 BATCH = 500
 TIME_BUDGET_SECONDS = 50.0
@@ -25,11 +26,13 @@ class Command(DryRunCommand):
             return
         started = time.monotonic()
         outcomes: dict[str, int] = {}
-        while time.monotonic() - started < TIME_BUDGET_SECONDS:
+        while time.monotonic() - started < TIME_BUDGET_SECONDS and not stop_requested():
             due = webhook_events_due(limit=BATCH)
             if not due:
                 break
             for event_id in due:
+                if stop_requested():  # the worker is stopping: the rest waits for the next run
+                    break
                 outcome = webhook_event_process(event_id=event_id)
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
             if all(outcome == "not-due" for outcome in outcomes):
