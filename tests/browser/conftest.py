@@ -18,10 +18,12 @@ def world(transactional_db, live_server):
     from tandem.organisation.tests.factories import make_tree
 
     tree = make_tree()
+    setup = setup_bank(tree.bank_a)
+    # After setup_bank, which gives the branches office hours: the flows must not depend on
+    # the time of day the tests run at.
     Node.objects.filter(pk__in=[tree.bank_a.branch.pk, tree.bank_a.regional_bank.pk]).update(
         opening_hours=ALWAYS
     )
-    setup = setup_bank(tree.bank_a)
     emulator = MetaEmulator(EmulatorConfig(app_secret="test-app-secret", seed=1))
 
     def sink(body: bytes, headers: dict[str, str]) -> int:
