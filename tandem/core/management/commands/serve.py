@@ -89,7 +89,9 @@ class Supervisor:
         for _, process in self.children:
             if process.poll() is None:
                 process.terminate()
-        deadline = time.monotonic() + 10
+        # gunicorn stops within its 5 s graceful timeout; the worker within its 10 s grace for
+        # the job it is running, and then records its end.
+        deadline = time.monotonic() + 15
         for _, process in self.children:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
