@@ -1,34 +1,42 @@
 """Crash test: webhooks acknowledged while the server and the worker are SIGKILLed.
 
 ``tandem simulate`` sends ``--events`` distinct events (10,000 by default) to ``tandem serve``
-while this script kills the server's whole process group and, separately, the worker's,
-``--kills`` times each (2 by default) at spread-out moments, restarting each after a short
-pause. Simulate retries every non-200 answer and connection error with the same bytes, as Meta
-does. Afterwards the script waits (bounded) for the processing to finish and checks, from the
-database, that every event that got a 200:
+while this script kills the server and, separately, the worker, ``--kills`` times each (2 by
+default) at spread-out moments, restarting each after a short pause. The worker and every
+other server kill take the whole process group; every second server kill takes the ``tandem
+serve`` supervisor alone, whose children (gunicorn) must then exit by themselves. Simulate
+retries every non-200 answer and connection error with the same bytes, as Meta does. Afterwards
+the script waits (bounded) for the processing to finish and checks, from the database, that
+every event that got a 200:
 
 * is stored (the unique idempotency key makes "more than once" impossible; checked anyway),
 * is processed (``processed``, ``unknown_kind`` or ``unknown_account``; nothing ``pending``,
   ``processing``, ``retrying`` or ``parked``),
 
-prints the counts and exits with status 1 on any violation (2 on a set-up error).
+and that the killed processes left nothing behind: after each worker kill, the restarted
+worker hands back the killed one's running task rows and job leases within
+``TAKEOVER_TIMEOUT_S``; the children of a killed supervisor exit within ``ORPHAN_TIMEOUT_S``;
+after the final SIGTERM the worker stops within 15 s and leaves no task row ``RUNNING`` and no
+job lease held — or, if it was stopped in the middle of a job that outlasted its grace period,
+one restarted worker hands them back; gunicorn made no control socket. It prints the counts and
+exits with status 1 on any violation (2 on a set-up error).
 
 Everything runs against a database created for the run (a SQLite file in a temporary
 directory, or a new PostgreSQL database ``tandem_crash_<pid>`` dropped afterwards), on
 127.0.0.1 only, bounded by ``--budget`` seconds; every process started here is killed (by its
 process group) before the script exits.
 
-Claims left by a killed worker: ``webhook_event_process`` claims an event with a five-minute
-lease (``PROCESSING_LEASE``) and the ``process_events`` sweep takes it again once the lease has
-expired. Waiting five minutes would make the test pointless, so once every worker has been
-stopped the script moves ``locked_until`` of the rows still ``processing`` into the past
-(simulating the lease expiry: no live worker holds them) and runs ``tandem process_events``
-until nothing is left to do. The number of such rows is reported.
+Claims left by a killed worker: ``webhook_event_process`` claims an event for
+``TANDEM_EVENT_PROCESSING_LEASE_SECONDS`` (five minutes by default) and the ``process_events``
+sweep takes it again once the claim has expired. The run sets it to ``EVENT_LEASE_S`` (15 s):
+the live worker's schedule may take such events during the drain; once every worker has been
+stopped, the script waits for the claims still ``processing`` to expire, then runs ``tandem
+process_events`` until nothing is left to do. The number of such claims is reported.
 
 Examples (from the repository root)::
 
     .venv/bin/python bench/crash/run.py                         # 10,000 events on SQLite
-    .venv/bin/python bench/crash/run.py --events 1500 --budget 110
+    .venv/bin/python bench/crash/run.py --events 1000 --rate 50 --budget 105   # the CI form
     .venv/bin/python bench/crash/run.py \\
         --database-url postgres://tandem:tandem@127.0.0.1:5432/tandem   # a new database
 """
@@ -68,6 +76,14 @@ EVENT_TABLE = "connectors_webhookevent"
 TASK_TABLE = "django_tasks_database_dbtaskresult"
 EVENT_TASK = "tandem.connectors.tasks.webhook_event_process_task"
 LEASE_TABLE = "core_periodicjoblease"
+WORKER_TABLE = "core_workerprocess"
+# The claim on an event (TANDEM_EVENT_PROCESSING_LEASE_SECONDS) in the run: short, so that the
+# claims of killed workers expire for real within the run; far above a processing's duration.
+EVENT_LEASE_S = 15
+# How long a restarted worker may take to hand back what the killed one held (its start
+# included), and the children of a killed ``tandem serve`` to exit.
+TAKEOVER_TIMEOUT_S = 30
+ORPHAN_TIMEOUT_S = 15
 
 
 class SetupError(Exception):
@@ -171,11 +187,42 @@ def port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def held_leases(database: RunDatabase) -> list[str]:
-    """Periodic jobs whose lease is taken (``leased_until`` set): right after a worker was
-    killed, those it was running; they stay taken until the lease expires."""
-    rows = database.query(f"SELECT name FROM {LEASE_TABLE} WHERE leased_until IS NOT NULL")
-    return sorted(str(name) for (name,) in rows)
+def held_leases(database: RunDatabase, holders: set[str] | None = None) -> list[str]:
+    """Periodic jobs whose lease is taken (``leased_until`` set), by ``holders`` if given."""
+    rows = database.query(
+        f"SELECT name, leased_by FROM {LEASE_TABLE} WHERE leased_until IS NOT NULL"
+    )
+    return sorted(str(name) for name, by in rows if holders is None or by in holders)
+
+
+def running_tasks(database: RunDatabase, holders: set[str] | None = None) -> int:
+    """Task rows ``RUNNING``, held (last claimed) by ``holders`` if given."""
+    rows = database.query(f"SELECT worker_ids FROM {TASK_TABLE} WHERE status = 'RUNNING'")
+    count = 0
+    for (worker_ids,) in rows:
+        ids = json.loads(worker_ids) if isinstance(worker_ids, str) else worker_ids
+        count += holders is None or bool(ids and ids[-1] in holders)
+    return count
+
+
+def live_workers(database: RunDatabase) -> set[str]:
+    """Workers registered and not (known to be) stopped."""
+    rows = database.query(f"SELECT worker_id FROM {WORKER_TABLE} WHERE stopped_at IS NULL")
+    return {str(worker_id) for (worker_id,) in rows}
+
+
+def unrecovered(database: RunDatabase, workers: set[str]) -> set[str]:
+    """Those of ``workers`` whose tasks and leases have not been handed back yet."""
+    rows = database.query(f"SELECT worker_id, recovered_at FROM {WORKER_TABLE}")
+    known = {str(worker_id): recovered for worker_id, recovered in rows}
+    return {worker for worker in workers if known.get(worker) is None}
+
+
+def as_utc(value: Any) -> datetime:
+    """A timestamp read back: SQLite gives Django's UTC text, PostgreSQL an aware datetime."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def run_tandem(
@@ -210,6 +257,8 @@ class Service:
     log_dir: Path
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    # Every process group started, for the final clean-up (a killed leader may leave some).
+    groups: list[int] = field(default_factory=list)
     _log: IO[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -225,6 +274,7 @@ class Service:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.groups.append(self.process.pid)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -240,6 +290,14 @@ class Service:
         """SIGKILL the whole process group (the command and every child it started)."""
         self.signal_group(signal.SIGKILL)
         if self.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+
+    def kill_leader(self) -> None:
+        """SIGKILL the command only: its children are left to fend for themselves."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=10)
 
@@ -264,7 +322,23 @@ class Service:
 
     def close(self) -> None:
         self.kill()
+        for group in self.groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
         self._close_log()
+
+
+def group_members(group: int, proc: Path = Path("/proc")) -> list[int]:
+    """Live processes (zombies excluded) of process group ``group``."""
+    members = []
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii", errors="replace").rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and fields[0] not in ("Z", "X") and int(fields[2]) == group:
+            members.append(int(stat.parent.name))
+    return members
 
 
 def wait_for_port(port: int, service: Service, timeout: float) -> float:
@@ -355,12 +429,20 @@ class Outcome:
 
 
 def kill_plan(kills: int) -> list[tuple[float, str]]:
-    """(share of the events acknowledged, target): alternate server / worker, spread out."""
+    """(share of the events acknowledged, target): alternate server / worker, spread out.
+    Every second server kill hits the ``tandem serve`` supervisor alone (on Linux, where its
+    children die with it), the others its whole process group."""
     slots = 2 * kills
     plan = []
     for index in range(slots):
         share = 0.1 + 0.7 * index / max(1, slots - 1)
-        plan.append((share, "server" if index % 2 == 0 else "worker"))
+        if index % 2:
+            target = "worker"
+        elif index % 4 == 2 and sys.platform.startswith("linux"):
+            target = "server-supervisor"
+        else:
+            target = "server"
+        plan.append((share, target))
     return plan
 
 
@@ -384,8 +466,9 @@ def subprocess_env(database: RunDatabase, workdir: Path, secret: str) -> dict[st
             "META_GRAPH_URL": CLOSED_GRAPH_URL,
             "TANDEM_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "TANDEM_VAR_DIR": str(workdir / "var"),
-            # gunicorn's control socket goes to $XDG_RUNTIME_DIR: keep it out of $HOME, where
-            # every other gunicorn of the machine would share (and unlink) it.
+            "TANDEM_EVENT_PROCESSING_LEASE_SECONDS": str(EVENT_LEASE_S),
+            # Where gunicorn would put its control socket: ``tandem serve`` turns it off; any
+            # socket found here afterwards is a finding.
             "XDG_RUNTIME_DIR": str(workdir),
             "PYTHONUNBUFFERED": "1",
         }
@@ -432,10 +515,14 @@ class CrashRun:
         self.server: Service | None = None
         self.worker: Service | None = None
         self.simulate: subprocess.Popen[bytes] | None = None
-        self.kills = {"server": 0, "worker": 0}
+        self.kills = {"server": 0, "worker": 0, "server_supervisor_only": 0}
         self.restarts = {"server": 0, "worker": 0}
         self.orphaned_by_kill: list[int] = []
         self.leases_by_kill: list[list[str]] = []
+        self.takeover: list[float] = []
+        self.takeover_pending: tuple[set[str], float] | None = None
+        self.takeover_checked_at = 0.0
+        self.orphan_exit: list[float] = []
         self.downtime: list[float] = []
 
     # -- helpers --------------------------------------------------------------------------
@@ -469,7 +556,12 @@ class CrashRun:
             self.start_services()
             report = self.send_and_kill(deliveries)
             ready_left = self.drain()
-            expired, sweep_runs, sweeps = self.sweep()
+            leases_after_stop = held_leases(self.db)
+            running_after_stop = running_tasks(self.db)
+            left_after_restart = self.restart_worker_if_needed(
+                leases_after_stop, running_after_stop
+            )
+            claims_left, sweep_runs, sweeps = self.sweep()
             self.outcome.counts = verify(
                 self.db,
                 acked_file=self.acked_file,
@@ -483,21 +575,33 @@ class CrashRun:
                     "events_requested": self.options.events,
                     "deliveries_planned": deliveries,
                     "kills_server": self.kills["server"],
+                    "kills_server_supervisor_only": self.kills["server_supervisor_only"],
                     "kills_worker": self.kills["worker"],
                     "restarts_server": self.restarts["server"],
                     "restarts_worker": self.restarts["worker"],
                     "server_downtime_s": [round(d, 1) for d in self.downtime],
+                    "server_children_exit_s": [round(d, 1) for d in self.orphan_exit],
                     "running_tasks_orphaned_per_worker_kill": self.orphaned_by_kill,
-                    "claims_expired_by_script": expired,
+                    "worker_takeover_s": [round(d, 1) for d in self.takeover],
+                    "running_tasks_after_worker_stop": running_after_stop,
+                    "claims_left_by_killed_workers": claims_left,
                     "ready_tasks_left_after_drain": ready_left,
                     "process_events_runs": sweep_runs,
                     "process_events_outcomes": dict(sweeps),
                     **server_side_timings(self.workdir, CLIENT_TIMEOUT_S * 1000),
                     "job_leases_held_at_each_worker_kill": self.leases_by_kill,
-                    "job_leases_held_after_worker_stop": held_leases(self.db),
+                    "job_leases_held_after_worker_stop": leases_after_stop,
+                    "gunicorn_control_sockets": len(list(self.workdir.rglob("gunicorn.ctl"))),
                     "elapsed_s": round(time.monotonic() - self.started, 1),
                 }
             )
+            self.outcome.counts["left_after_a_worker_restart"] = left_after_restart
+            if left_after_restart:
+                self.violation(
+                    f"after the worker stopped, and a worker restarted: {left_after_restart}"
+                )
+            if self.outcome.counts["gunicorn_control_sockets"]:
+                self.violation("gunicorn created a control socket")
             wanted = self.options.kills
             if self.kills["server"] < wanted or self.kills["worker"] < wanted:
                 self.violation(
@@ -600,11 +704,13 @@ class CrashRun:
                 progress = count_lines(self.acked_file) / self.options.events
                 if plan and progress >= plan[0][0]:
                     self.kill_and_restart(plan.pop(0)[1], progress)
+                self.check_takeover()
                 for service in (self.server, self.worker):
                     assert service is not None
                     if not service.alive():
                         raise SetupError(f"{service.name} exited on its own; see {self.workdir}")
                 time.sleep(0.1)
+            self.check_takeover(wait=True)
             try:
                 self.simulate.wait(timeout=max(1.0, self.left()))
             except subprocess.TimeoutExpired:
@@ -627,26 +733,85 @@ class CrashRun:
         return report
 
     def kill_and_restart(self, target: str, progress: float) -> None:
-        service = self.server if target == "server" else self.worker
+        service = self.worker if target == "worker" else self.server
         assert service is not None
-        down_at = time.monotonic()
-        service.kill()
-        self.kills[target] += 1
-        self.note(f"SIGKILL {target} process group ({progress:.0%} of the events acked)")
+        assert service.process is not None
         if target == "worker":
-            # No worker is alive at this instant: every RUNNING task row is an orphan.
-            running = task_counts(self.db).get("RUNNING", 0)
-            self.orphaned_by_kill.append(running - sum(self.orphaned_by_kill))
-            self.leases_by_kill.append(held_leases(self.db))
+            self.check_takeover(wait=True)  # the previous worker kill's, if still pending
+        down_at = time.monotonic()
+        killed = live_workers(self.db) if target == "worker" else set()
+        if target == "server-supervisor":
+            group = service.process.pid
+            service.kill_leader()
+            self.kills["server_supervisor_only"] += 1
+            self.note(f"SIGKILL server supervisor only ({progress:.0%} of the events acked)")
+            self.wait_for_orphans(group)
+        else:
+            service.kill()
+            self.note(f"SIGKILL {target} process group ({progress:.0%} of the events acked)")
+        self.kills["worker" if target == "worker" else "server"] += 1
+        if target == "worker":
+            # What the killed worker held at its death.
+            self.orphaned_by_kill.append(running_tasks(self.db, killed))
+            self.leases_by_kill.append(held_leases(self.db, killed))
         time.sleep(self.options.pause)
         service.start()
-        self.restarts[target] += 1
-        if target == "server":
+        if target == "worker":
+            self.restarts["worker"] += 1
+            self.note("worker restarted")
+            self.takeover_pending = (killed, down_at)
+        else:
+            self.restarts["server"] += 1
             waited = wait_for_port(self.port, service, timeout=self.bounded(60))
             self.downtime.append(time.monotonic() - down_at)
             self.note(f"server restarted, listening after {waited:.1f} s")
-        else:
-            self.note("worker restarted")
+
+    def wait_for_orphans(self, group: int) -> None:
+        """The children of a killed ``tandem serve`` (gunicorn) must exit by themselves."""
+        started = time.monotonic()
+        while group_members(group) and time.monotonic() - started < ORPHAN_TIMEOUT_S:
+            time.sleep(0.1)
+        left = group_members(group)
+        if left:
+            self.violation(
+                f"{len(left)} process(es) of the killed tandem serve still alive after "
+                f"{ORPHAN_TIMEOUT_S} s"
+            )
+            return
+        self.orphan_exit.append(time.monotonic() - started)
+        self.note(f"its children exited {self.orphan_exit[-1]:.1f} s after it")
+
+    def check_takeover(self, *, wait: bool = False) -> None:
+        """The restarted worker must hand back what the killed one held, its task rows and job
+        leases, at its start: checked as the run goes on (the kills go on meanwhile), or
+        waited for (``wait``), within ``TAKEOVER_TIMEOUT_S`` of the kill."""
+        if self.takeover_pending is None:
+            return
+        killed, down_at = self.takeover_pending
+        deadline = min(down_at + TAKEOVER_TIMEOUT_S, self.deadline)
+        while True:
+            now = time.monotonic()
+            if wait or now - self.takeover_checked_at >= 0.25:
+                self.takeover_checked_at = now
+                if not unrecovered(self.db, killed):
+                    break
+            if now > deadline:
+                break
+            if not wait:
+                return  # not yet: look again on the next round
+            time.sleep(0.2)
+        self.takeover_pending = None
+        waiting = unrecovered(self.db, killed)
+        running = running_tasks(self.db, killed)
+        leases = held_leases(self.db, killed)
+        if waiting or running or leases:
+            self.violation(
+                f"{TAKEOVER_TIMEOUT_S} s after a worker kill: worker(s) {sorted(waiting)} not "
+                f"taken over, {running} task row(s) still RUNNING, leases still held: {leases}"
+            )
+            return
+        self.takeover.append(time.monotonic() - down_at)
+        self.note(f"killed worker taken over {self.takeover[-1]:.1f} s after its kill")
 
     def drain(self) -> int:
         """Let the live worker empty the event queue, then stop it (and the server) for good."""
@@ -662,17 +827,45 @@ class CrashRun:
         self.server.stop(timeout=10)
         self.note(f"queue drained ({ready_left} event task(s) left); worker and server stopped")
         if not graceful:
-            self.note("the worker did not stop within 15 s of SIGTERM (killed)")
+            self.violation("the worker did not stop within 15 s of SIGTERM (killed)")
         return ready_left
 
-    def sweep(self) -> tuple[int, int, Counter[str]]:
-        """Expire the claims of killed workers, then run ``process_events`` until done."""
-        # No worker is alive: every claim still "processing" belongs to a killed worker.
-        expired = self.db.execute(
-            f"UPDATE {EVENT_TABLE} SET locked_until = '2000-01-01 00:00:00' "
-            "WHERE status = 'processing'"
+    def restart_worker_if_needed(self, leases: list[str], running: int) -> dict[str, Any]:
+        """What the stopped worker still holds must be handed back by the next worker.
+
+        A clean stop releases the job leases, unless a job outlasts the worker's grace period
+        and cannot be interrupted: the worker then exits with the lease kept (releasing it
+        while the job may still run could start the job twice), and the next worker on this
+        machine hands it back at its start. As a service manager would, start one."""
+        if not leases and not running:
+            return {}
+        self.note(f"after the stop: {running} task row(s) RUNNING, job leases held: {leases}")
+        run_tandem(
+            self.env,
+            "worker",
+            "--batch",
+            "--no-schedule",
+            timeout=self.bounded(60),
+            log=self.setup_log,
         )
-        self.note(f"leases of {expired} claim(s) left by killed workers expired (simulated)")
+        leases, running = held_leases(self.db), running_tasks(self.db)
+        self.note(f"a worker restarted once: {running} RUNNING, job leases held: {leases}")
+        return {"running_tasks": running, "job_leases": leases} if leases or running else {}
+
+    def sweep(self) -> tuple[int, int, Counter[str]]:
+        """Wait for the claims of killed workers to expire, then run ``process_events`` (the
+        schedule's sweep) until nothing is left to do."""
+        # No worker is alive: every claim still "processing" belongs to a killed worker.
+        claims = [
+            as_utc(locked_until)
+            for (locked_until,) in self.db.query(
+                f"SELECT locked_until FROM {EVENT_TABLE} WHERE status = 'processing'"
+            )
+        ]
+        if claims:
+            wait = (max(claims) - datetime.now(UTC)).total_seconds() + 0.5
+            time.sleep(min(max(0.0, wait), EVENT_LEASE_S + 1.0, max(0.0, self.left() - 10)))
+        self.note(f"{len(claims)} claim(s) left by killed workers, expired ({EVENT_LEASE_S} s)")
         outcomes: Counter[str] = Counter()
         runs = 0
         while self.left() > 5:
@@ -688,7 +881,7 @@ class CrashRun:
             runs += 1
             outcomes.update(_parse_sweep(result.stdout))
         self.note(f"process_events run {runs} time(s): {dict(outcomes) or 'nothing to do'}")
-        return expired, runs, outcomes
+        return len(claims), runs, outcomes
 
     def clean_up(self) -> None:
         if self.simulate is not None and self.simulate.poll() is None:
@@ -836,10 +1029,14 @@ def print_summary(outcome: Outcome) -> None:
         ("rejected (status: n)", counts.get("http_rejected")),
         ("connection errors", counts.get("connection_errors")),
         ("kills server / worker", _pair(counts, "kills_server", "kills_worker")),
+        ("  server kills: supervisor only", counts.get("kills_server_supervisor_only")),
         ("restarts server / worker", _pair(counts, "restarts_server", "restarts_worker")),
         ("server downtime (s)", counts.get("server_downtime_s")),
+        ("server's children exit (s)", counts.get("server_children_exit_s")),
         ("tasks orphaned per worker kill", counts.get("running_tasks_orphaned_per_worker_kill")),
-        ("claims expired by the script", counts.get("claims_expired_by_script")),
+        ("worker taken over after (s)", counts.get("worker_takeover_s")),
+        ("tasks RUNNING after stop", counts.get("running_tasks_after_worker_stop")),
+        ("claims left by killed workers", counts.get("claims_left_by_killed_workers")),
         ("process_events outcomes", counts.get("process_events_outcomes")),
         ("task rows by status", counts.get("task_rows")),
         ("job leases held at worker kills", counts.get("job_leases_held_at_each_worker_kill")),
