@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.core.schedule import stop_requested
 from tandem.inbox import hours
 from tandem.inbox.calendars import CalendarBook
 from tandem.inbox.models import (
@@ -139,6 +140,8 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 2000) -> dict[str, in
     for conversation in Conversation.objects.filter(
         status=ConversationStatus.SNOOZED, snoozed_until__lte=now
     )[:limit]:
+        if stop_requested():  # the worker is stopping: the rest waits for the next run
+            return counts
         Conversation.objects.filter(pk=conversation.pk).update(
             status=ConversationStatus.OPEN, snoozed_until=None
         )
@@ -154,6 +157,8 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 2000) -> dict[str, in
         .filter(escalation_level__lt=EscalationLevel.REGIONAL_POOL)[:limit]
     )
     for conversation in candidates:
+        if stop_requested():
+            return counts
         status = sla_state(
             dues=Dues(
                 conversation.first_response_due_at,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tandem.core.audit import audit_record
+from tandem.core.schedule import stop_requested
 from tandem.inbox import routing
 from tandem.inbox.calendars import CalendarBook
 from tandem.inbox.models import (
@@ -272,6 +273,8 @@ def queue_dispatch(*, regional_bank_id: int, now: datetime | None = None, limit:
     )
     handed = 0
     for conversation in waiting:
+        if stop_requested():  # the worker is stopping: the rest waits for the next run
+            break
         decision = conversation_route(conversation=conversation, now=now)
         if decision.assignee_id is not None:
             handed += 1

@@ -78,8 +78,20 @@ def test_out_of_hours_other_topics_wait_for_the_branch(client, bank):
     assert conversation.queued_at is not None
     assert conversation.team == bank.teams["branch"]
     # The branch opens: the morning dispatch hands it out.
+    import threading
+
+    from tandem.core import schedule
     from tandem.inbox.queue import queue_dispatch
 
+    stopping = threading.Event()
+    stopping.set()
+    token = schedule._worker_stop.set(stopping)  # a worker shutting down hands out nothing
+    try:
+        with time_machine.travel(IN_HOURS + timedelta(days=1), tick=False):
+            assert queue_dispatch(regional_bank_id=bank.bank.regional_bank.pk) == 0
+    finally:
+        schedule._worker_stop.reset(token)
+    assert Conversation.objects.get(pk=conversation.pk).assignee is None
     with time_machine.travel(IN_HOURS + timedelta(days=1), tick=False):
         assert queue_dispatch(regional_bank_id=bank.bank.regional_bank.pk) == 1
     conversation.refresh_from_db()

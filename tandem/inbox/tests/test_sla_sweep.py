@@ -73,3 +73,25 @@ def test_snoozed_conversations_wake_up(client, bank):
     conversation.refresh_from_db()
     assert conversation.status == "open"
     conversation_clocks_refresh(conversation_id=conversation.pk)
+
+
+def test_a_stopping_worker_leaves_the_sweep_for_the_next_run(client, bank):
+    import threading
+
+    from tandem.core import schedule
+
+    conversation = arrive(client, bank, "Bonjour", TUESDAY)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="snoozed", snoozed_until=TUESDAY + timedelta(hours=1)
+    )
+    stopping = threading.Event()
+    stopping.set()
+    token = schedule._worker_stop.set(stopping)
+    try:
+        with time_machine.travel(TUESDAY + timedelta(hours=2), tick=False):
+            assert sla_sweep() == {"woken": 0, "warned": 0, "manager": 0, "pool": 0}
+    finally:
+        schedule._worker_stop.reset(token)
+    assert Conversation.objects.get(pk=conversation.pk).status == "snoozed"
+    with time_machine.travel(TUESDAY + timedelta(hours=2), tick=False):
+        assert sla_sweep()["woken"] == 1

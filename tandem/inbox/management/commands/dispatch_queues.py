@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.core.management.base import DryRunCommand
+from tandem.core.schedule import stop_requested
 from tandem.inbox.models import Conversation
 from tandem.inbox.queue import OPEN_STATUSES, queue_dispatch
 
@@ -20,5 +21,9 @@ class Command(DryRunCommand):
         if dry_run:
             self.stdout.write(f"{waiting.count()} conversation(s) waiting in {len(banks)} bank(s)")
             return
-        handed = sum(queue_dispatch(regional_bank_id=bank) for bank in banks)
+        handed = 0
+        for bank in banks:
+            if stop_requested():  # the worker is stopping: the rest waits for the next run
+                break
+            handed += queue_dispatch(regional_bank_id=bank)
         self.stdout.write(f"handed out {handed} conversation(s)")
