@@ -10,3 +10,10 @@ class ConnectorsConfig(AppConfig):
     def ready(self) -> None:
         # Tandem's admin site does not autodiscover: each app registers its pages here.
         from tandem.connectors import admin  # noqa: F401
+        from tandem.connectors.meta.webhooks import webhook_events_release
+        from tandem.core.workers import worker_gone
+
+        def release(sender: object, worker_ids: set[str], now: object, **kwargs: object) -> None:
+            webhook_events_release(worker_ids=worker_ids)
+
+        worker_gone.connect(release, weak=False, dispatch_uid="connectors.release_events")

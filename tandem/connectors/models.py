@@ -111,6 +111,9 @@ class WebhookEvent(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # The ``tandem worker`` whose claim ``locked_until`` is (empty: a command or a test): when
+    # that worker is found gone, its claims are handed back at once, not when they expire.
+    locked_by = models.CharField(max_length=100, blank=True, default="")
     processed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     # Customer text in ``body`` is masked once the event is processed (compliance).

@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -50,6 +51,25 @@ REGISTRY_RETENTION = timedelta(days=7)
 # django-tasks' statuses, as stored.
 READY, RUNNING, FAILED = "READY", "RUNNING", "FAILED"
 WORKER_LOST = "tandem.core.workers.WorkerLost"
+
+
+# Sent with ``worker_ids`` (a set) when workers are found gone, before what they held is marked
+# recovered: an app whose rows record the worker that claimed them hands them back at once
+# (``connectors`` releases the webhook events a dead worker was processing).
+worker_gone = Signal()
+
+_current_worker_id = ""
+
+
+def current_worker_id() -> str:
+    """The id of the ``tandem worker`` this process is (empty elsewhere: web, commands)."""
+    return _current_worker_id
+
+
+def worker_identify(worker_id: str) -> None:
+    """Record that this process is the worker ``worker_id`` (``tandem worker`` at its start)."""
+    global _current_worker_id  # noqa: PLW0603 — one worker per process
+    _current_worker_id = worker_id
 
 
 class WorkerLost(Exception):
@@ -246,6 +266,8 @@ def worker_orphans_recover(
             logger.warning("periodic_job.lease_released", extra={"job": name, "worker_id": holder})
 
     _tasks_recover(recovery, gone=unrecovered, now=now, thorough=thorough, dry_run=dry_run)
+    if unrecovered and not dry_run:
+        worker_gone.send(sender=WorkerProcess, worker_ids=unrecovered, now=now)
     if not dry_run:
         WorkerProcess.objects.filter(worker_id__in=unrecovered, recovered_at__isnull=True).update(
             recovered_at=now

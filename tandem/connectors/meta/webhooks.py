@@ -18,7 +18,7 @@ import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -39,6 +39,7 @@ from tandem.connectors.models import EventStatus, SocialAccount, WebhookEvent
 from tandem.connectors.outbound import outbound_settle_from_event
 from tandem.connectors.signals import EventContext, event_received
 from tandem.core.tasks import Task, enqueue_many_atomically, enqueue_sql
+from tandem.core.workers import current_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -228,10 +229,29 @@ def _claim(event_id: int) -> bool:
         .update(
             status=EventStatus.PROCESSING,
             locked_until=now + WebhookEvent.processing_lease(),
+            locked_by=current_worker_id(),
             attempts=F("attempts") + 1,
         )
         == 1
     )
+
+
+def webhook_events_release(*, worker_ids: set[str], now: datetime | None = None) -> int:
+    """Hand back at once the events that workers now gone were processing (their processing
+    transaction died with them): due again, for the re-queued task or the next sweep."""
+    now = now or timezone.now()
+    released = WebhookEvent.objects.filter(
+        status=EventStatus.PROCESSING, locked_by__in=worker_ids
+    ).update(
+        status=EventStatus.RETRYING,
+        locked_until=None,
+        locked_by="",
+        next_attempt_at=now,
+        last_error="Interrupted: the worker processing it is gone.",
+    )
+    if released:
+        logger.warning("connectors.events.released", extra={"events": released})
+    return released
 
 
 def webhook_event_process(*, event_id: int) -> str:
@@ -258,6 +278,7 @@ def webhook_event_process(*, event_id: int) -> str:
                 status=EventStatus.PROCESSED,
                 processed_at=now,
                 locked_until=None,
+                locked_by="",
                 last_error="",
                 body_masked=True,
                 **fields,
@@ -300,7 +321,10 @@ def _record_failure(event: WebhookEvent, error: Exception) -> str:
     detail = traceback.format_exc()[-4000:]
     if attempts >= MAX_ATTEMPTS:
         WebhookEvent.objects.filter(pk=event.pk).update(
-            status=EventStatus.PARKED, locked_until=None, last_error=f"{summary}\n{detail}"
+            status=EventStatus.PARKED,
+            locked_until=None,
+            locked_by="",
+            last_error=f"{summary}\n{detail}",
         )
         logger.error(
             "connectors.event.parked",
@@ -310,6 +334,7 @@ def _record_failure(event: WebhookEvent, error: Exception) -> str:
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=EventStatus.RETRYING,
         locked_until=None,
+        locked_by="",
         next_attempt_at=timezone.now() + _retry_delay(attempts),
         last_error=f"{summary}\n{detail}",
     )

@@ -30,6 +30,7 @@ from tandem.core.workers import (
     new_worker_id,
     process_identity,
     worker_beat,
+    worker_identify,
     worker_orphans_recover,
     worker_register,
     worker_stop,
@@ -105,6 +106,7 @@ class Command(BaseCommand):
         identity = process_identity()
         worker_id = new_worker_id(identity)
         worker_register(worker_id=worker_id, identity=identity)
+        worker_identify(worker_id)
         stop = threading.Event()
         schedule: threading.Thread | None = None
         try:
