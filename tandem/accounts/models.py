@@ -59,7 +59,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.label(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def label(first_name: str | None, last_name: str | None, email: str | None) -> str:
+        """How a person is named on screen: their full name, else their e-mail (lists build it
+        from these columns alone)."""
+        return f"{first_name or ''} {last_name or ''}".strip() or (email or "")
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,7 @@ class ConnectorsConfig(AppConfig):
         from tandem.connectors.meta.webhooks import webhook_events_release
         from tandem.core.workers import worker_gone
 
-        def release(sender: object, worker_ids: set[str], now: object, **kwargs: object) -> None:
-            webhook_events_release(worker_ids=worker_ids)
+        def release(sender: object, worker_ids: set[str], now: datetime, **kwargs: object) -> None:
+            webhook_events_release(worker_ids=worker_ids, now=now)
 
         worker_gone.connect(release, weak=False, dispatch_uid="connectors.release_events")

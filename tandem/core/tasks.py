@@ -64,9 +64,8 @@ def enqueue_many_atomically(task_to_run: Task[Any, Any], calls: Sequence[tuple[A
     """Enqueue ``task_to_run(*arguments)`` for every tuple of ``calls``, inside the current
     transaction, with one INSERT when the queue lives in the same database.
 
-    The rows are those ``DatabaseBackend.enqueue`` writes, field for field (``run_after`` set
-    to the backend's "no date" as its ``pre_save`` handler would). ``task_enqueued`` is not
-    sent: its only receiver writes a debug log line per task.
+    The rows are those ``DatabaseBackend.enqueue`` writes (``_task_row``). ``task_enqueued`` is
+    not sent: its only receiver writes a debug log line per task.
     """
     if not calls:
         return
@@ -76,22 +75,29 @@ def enqueue_many_atomically(task_to_run: Task[Any, Any], calls: Sequence[tuple[A
             enqueue_on_commit(task_to_run, *arguments)
         return
     from django_tasks_db.compat import normalize_json
-    from django_tasks_db.models import DBTaskResult, get_date_max
+    from django_tasks_db.models import DBTaskResult
 
     backend.validate_task(task_to_run)
-    run_after = task_to_run.run_after or get_date_max()
     DBTaskResult.objects.bulk_create(
         [
-            DBTaskResult(
-                args_kwargs=normalize_json({"args": list(arguments), "kwargs": {}}),
-                priority=task_to_run.priority,
-                task_path=task_to_run.module_path,
-                queue_name=task_to_run.queue_name,
-                run_after=run_after,
-                backend_name=backend.alias,
-            )
+            _task_row(task_to_run, backend, normalize_json({"args": list(arguments), "kwargs": {}}))
             for arguments in calls
         ]
+    )
+
+
+def _task_row(task_to_run: Task[Any, Any], backend: Any, args_kwargs: Any) -> Any:
+    """The unsaved row ``DatabaseBackend.enqueue`` would write for ``task_to_run``, field for
+    field (``run_after`` set to the backend's "no date" as its ``pre_save`` handler would)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    return DBTaskResult(
+        args_kwargs=args_kwargs,
+        priority=task_to_run.priority,
+        task_path=task_to_run.module_path,
+        queue_name=task_to_run.queue_name,
+        run_after=task_to_run.run_after or get_date_max(),
+        backend_name=backend.alias,
     )
 
 
@@ -100,25 +106,18 @@ def enqueue_sql(task_to_run: Task[Any, Any], *, source: str, argument: str) -> A
     once per row of ``source`` (a table or CTE name; ``argument`` an SQL expression over it), or
     None unless the queue is the database backend on PostgreSQL.
 
-    The columns are the task model's own, with the values ``enqueue`` would give them (prepared
-    by the model's fields, ``run_after`` as its ``pre_save`` handler sets it), except the id
+    The columns are the task model's own, with the values ``enqueue`` would give them
+    (``_task_row``, prepared by the model's fields), except the id
     (``gen_random_uuid()``, a version 4 UUID like the model's default) and the arguments
     (``{"args": [argument], "kwargs": {}}``).
     """
     backend = _durable_backend(task_to_run)
     if backend is None or connection.vendor != "postgresql":
         return None
-    from django_tasks_db.models import DBTaskResult, get_date_max
+    from django_tasks_db.models import DBTaskResult
 
     backend.validate_task(task_to_run)
-    template: Any = DBTaskResult(
-        args_kwargs={},
-        priority=task_to_run.priority,
-        task_path=task_to_run.module_path,
-        queue_name=task_to_run.queue_name,
-        run_after=task_to_run.run_after or get_date_max(),
-        backend_name=backend.alias,
-    )
+    template = _task_row(task_to_run, backend, {})
     meta = DBTaskResult._meta
     quote = connection.ops.quote_name
     columns, values, params = [], [], []

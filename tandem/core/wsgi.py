@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponseBase
-from django.urls import Resolver404, resolve, set_urlconf
+from django.urls import Resolver404, ResolverMatch, resolve, set_urlconf
 from django.utils.log import log_response
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -32,17 +32,19 @@ def without_middleware(view: View) -> View:
 
 
 @lru_cache(maxsize=1024)
-def _is_bare(path_info: str) -> bool:
+def _bare_match(path_info: str) -> ResolverMatch | None:
+    """The match of ``path_info`` when its view is marked ``without_middleware``, else None
+    (resolved once per path: the webhook's path is the same on every request)."""
     try:
         match = resolve(path_info)
     except Resolver404:
-        return False
-    return bool(getattr(match.func, "without_middleware", False))
+        return None
+    return match if getattr(match.func, "without_middleware", False) else None
 
 
 def _call_view(request: HttpRequest) -> HttpResponseBase:
-    match = resolve(request.path_info)
-    request.resolver_match = match
+    match = request.resolver_match
+    assert match is not None
     response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
     return response
 
@@ -53,9 +55,11 @@ class TandemWSGIHandler(WSGIHandler):
         self._bare_chain = convert_exception_to_response(_call_view)
 
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
-        if not _is_bare(request.path_info):
+        match = _bare_match(request.path_info)
+        if match is None:
             return super().get_response(request)
         set_urlconf(settings.ROOT_URLCONF)
+        request.resolver_match = match
         response: Any = self._bare_chain(request)
         response._resource_closers.append(request.close)
         if response.status_code >= 400:

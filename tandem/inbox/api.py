@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError
 
+from tandem.accounts.models import User
 from tandem.connectors.models import OutboundStatus
 from tandem.core.actors import Actor
 from tandem.core.errors import PermissionDenied, ValidationFailed
@@ -82,7 +83,7 @@ def _list_item(row: tuple[Any, ...]) -> dict[str, Any]:
         "topic": topic,
         "channel": channel,
         "assignee": (
-            {"id": assignee_id, "name": f"{first_name} {last_name}".strip() or email}
+            {"id": assignee_id, "name": User.label(first_name, last_name, email)}
             if assignee_id is not None
             else None
         ),

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tandem.accounts.models import User
 from tandem.core.actors import Actor
 from tandem.core.audit import audit_record
 from tandem.inbox.access import access_conversation, visible_conversations
@@ -128,7 +129,7 @@ def _list_rows(actor: Actor, queue: str) -> list[QueueRow]:
             channel=channel,
             channel_label=channels.get(channel, channel),
             topic_label=topics.get(topic, topic),
-            assignee=f"{first_name or ''} {last_name or ''}".strip() or (email or ""),
+            assignee=User.label(first_name, last_name, email),
             urgent=priority == Priority.URGENT,
             flagged=flagged,
             time=last_message_at.astimezone(zone).strftime("%d/%m %H:%M")
