@@ -52,21 +52,26 @@ import secrets
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import (
+    ROOT,
+    LocalDatabase,
+    SetupError,
+    free_port,
+    tandem_argv,
+)
+
 FINAL_STATUSES = frozenset({"processed", "unknown_kind", "unknown_account"})
 # A port nothing listens on: any call to "Meta" fails at once and never leaves the machine.
 CLOSED_GRAPH_URL = "http://127.0.0.1:9"
@@ -86,99 +91,8 @@ TAKEOVER_TIMEOUT_S = 30
 ORPHAN_TIMEOUT_S = 15
 
 
-class SetupError(Exception):
-    """The run could not be prepared (database, server start…): not a verdict on Tandem."""
-
-
-# --------------------------------------------------------------------------------------------
-# The database of the run
-
-
-@dataclass
-class RunDatabase:
-    """A database created for one run: a SQLite file, or a PostgreSQL database."""
-
-    url: str
-    kind: str  # "sqlite" or "postgresql"
-    sqlite_path: Path | None = None
-    admin_url: str | None = None
-    name: str | None = None
-
-    @classmethod
-    def create(cls, spec: str, workdir: Path, prefix: str) -> RunDatabase:
-        if spec in ("", "sqlite"):
-            path = workdir / "tandem.sqlite3"
-            return cls(url=f"sqlite:///{path}", kind="sqlite", sqlite_path=path)
-        parts = urlsplit(spec)
-        if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-            raise SetupError(f"--database-url: sqlite or postgres://…, not {parts.scheme!r}")
-        if (parts.hostname or "127.0.0.1") not in LOCAL_HOSTS:
-            raise SetupError("--database-url: only a PostgreSQL server on 127.0.0.1 is used")
-        name = f"{prefix}_{os.getpid()}"
-        admin_url = urlunsplit(parts._replace(path="/" + (parts.path.lstrip("/") or "postgres")))
-        database = cls(
-            url=urlunsplit(parts._replace(path="/" + name)),
-            kind="postgresql",
-            admin_url=admin_url,
-            name=name,
-        )
-        with database._admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        return database
-
-    @contextlib.contextmanager
-    def _admin(self) -> Iterator[Any]:
-        import psycopg
-
-        assert self.admin_url is not None
-        with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as admin:
-            yield admin
-
-    def connect(self) -> Any:
-        """A DB-API connection (autocommit) to the run's database."""
-        if self.kind == "sqlite":
-            assert self.sqlite_path is not None
-            connection = sqlite3.connect(self.sqlite_path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA busy_timeout=30000")
-            return connection
-        import psycopg
-
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        connection = self.connect()
-        try:
-            return list(connection.execute(sql).fetchall())
-        finally:
-            connection.close()
-
-    def execute(self, sql: str) -> int:
-        connection = self.connect()
-        try:
-            cursor = connection.execute(sql)
-            return int(cursor.rowcount)
-        finally:
-            connection.close()
-
-    def drop(self) -> None:
-        if self.kind == "postgresql" and self.name:
-            with self._admin() as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 # --------------------------------------------------------------------------------------------
 # Processes
-
-
-def tandem_argv(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "tandem.cli", *arguments]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def port_open(port: int) -> bool:
@@ -187,7 +101,7 @@ def port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def held_leases(database: RunDatabase, holders: set[str] | None = None) -> list[str]:
+def held_leases(database: LocalDatabase, holders: set[str] | None = None) -> list[str]:
     """Periodic jobs whose lease is taken (``leased_until`` set), by ``holders`` if given."""
     rows = database.query(
         f"SELECT name, leased_by FROM {LEASE_TABLE} WHERE leased_until IS NOT NULL"
@@ -195,7 +109,7 @@ def held_leases(database: RunDatabase, holders: set[str] | None = None) -> list[
     return sorted(str(name) for name, by in rows if holders is None or by in holders)
 
 
-def running_tasks(database: RunDatabase, holders: set[str] | None = None) -> int:
+def running_tasks(database: LocalDatabase, holders: set[str] | None = None) -> int:
     """Task rows ``RUNNING``, held (last claimed) by ``holders`` if given."""
     rows = database.query(f"SELECT worker_ids FROM {TASK_TABLE} WHERE status = 'RUNNING'")
     count = 0
@@ -205,13 +119,13 @@ def running_tasks(database: RunDatabase, holders: set[str] | None = None) -> int
     return count
 
 
-def live_workers(database: RunDatabase) -> set[str]:
+def live_workers(database: LocalDatabase) -> set[str]:
     """Workers registered and not (known to be) stopped."""
     rows = database.query(f"SELECT worker_id FROM {WORKER_TABLE} WHERE stopped_at IS NULL")
     return {str(worker_id) for (worker_id,) in rows}
 
 
-def unrecovered(database: RunDatabase, workers: set[str]) -> set[str]:
+def unrecovered(database: LocalDatabase, workers: set[str]) -> set[str]:
     """Those of ``workers`` whose tasks and leases have not been handed back yet."""
     rows = database.query(f"SELECT worker_id, recovered_at FROM {WORKER_TABLE}")
     known = {str(worker_id): recovered for worker_id, recovered in rows}
@@ -356,7 +270,7 @@ def wait_for_port(port: int, service: Service, timeout: float) -> float:
 # Traffic: how many deliveries make the requested number of events
 
 
-def export_accounts(database: RunDatabase, path: Path) -> int:
+def export_accounts(database: LocalDatabase, path: Path) -> int:
     """The active accounts as ``tandem simulate --accounts auto`` would read them."""
     rows = database.query(
         "SELECT platform, external_id, handle FROM connectors_socialaccount "
@@ -446,7 +360,7 @@ def kill_plan(kills: int) -> list[tuple[float, str]]:
     return plan
 
 
-def subprocess_env(database: RunDatabase, workdir: Path, secret: str) -> dict[str, str]:
+def subprocess_env(database: LocalDatabase, workdir: Path, secret: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     env = {
@@ -476,7 +390,7 @@ def subprocess_env(database: RunDatabase, workdir: Path, secret: str) -> dict[st
     return env
 
 
-def status_counts(database: RunDatabase) -> dict[str, int]:
+def status_counts(database: LocalDatabase) -> dict[str, int]:
     return {
         str(status): int(n)
         for status, n in database.query(
@@ -485,7 +399,7 @@ def status_counts(database: RunDatabase) -> dict[str, int]:
     }
 
 
-def task_counts(database: RunDatabase, *, events_only: bool = False) -> dict[str, int]:
+def task_counts(database: LocalDatabase, *, events_only: bool = False) -> dict[str, int]:
     """Task rows by status (only the event-processing tasks with ``events_only``)."""
     where = f"WHERE task_path = '{EVENT_TASK}'" if events_only else ""
     return {
@@ -508,7 +422,7 @@ class CrashRun:
         (self.workdir / "var").mkdir()
         self.setup_log = self.workdir / "setup.log"
         self.acked_file = self.workdir / "acked.txt"
-        self.database: RunDatabase | None = None
+        self.database: LocalDatabase | None = None
         self.env: dict[str, str] = {}
         self.secret = secrets.token_hex(16)
         self.port = 0
@@ -537,7 +451,7 @@ class CrashRun:
         self.outcome.violations.append(message)
 
     @property
-    def db(self) -> RunDatabase:
+    def db(self) -> LocalDatabase:
         assert self.database is not None
         return self.database
 
@@ -620,7 +534,9 @@ class CrashRun:
 
     def prepare(self) -> int:
         """Create, migrate and seed the database; return the number of deliveries to send."""
-        self.database = RunDatabase.create(self.options.database_url, self.workdir, "tandem_crash")
+        self.database = LocalDatabase.create(
+            self.options.database_url, self.workdir, "tandem_crash"
+        )
         self.note(f"database: {self.db.kind} ({self.db.name or self.db.sqlite_path})")
         self.env = subprocess_env(self.db, self.workdir, self.secret)
         for command in (("migrate", "--no-input", "-v", "0"), ("seed_demo",)):
@@ -916,7 +832,7 @@ def _parse_sweep(stdout: str) -> Counter[str]:
 
 
 def verify(
-    database: RunDatabase,
+    database: LocalDatabase,
     *,
     acked_file: Path,
     report: dict[str, Any],

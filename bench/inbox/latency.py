@@ -7,7 +7,6 @@ import math
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,12 +23,6 @@ import httpx
 ACCESS_LINE = re.compile(r'^\S+ "(?P<method>\S+) (?P<path>\S+)" (?P<status>\d+) \S+ (?P<ms>\d+)ms')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="(?P<token>[^"]+)"')
 LIST_VERSION = re.compile(r"partial=list&(?:amp;)?v=(?P<version>[0-9a-f]+)")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -72,9 +72,10 @@ if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve() and VENV_PYTHON.exis
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 import generate  # noqa: E402
 import latency  # noqa: E402
+from common import cpu_and_memory, free_port, tandem_argv  # noqa: E402
 
 DATABASE = "tandem_bench_inbox"
 DATABASE_B = "tandem_bench_inbox_b"
@@ -228,7 +229,7 @@ def _run(target: Target, command: list[str], timeout: float) -> str:
 
 
 def tandem(target: Target, *arguments: str, timeout: float = 600) -> str:
-    return _run(target, [sys.executable, "-m", "tandem.cli", *arguments], timeout)
+    return _run(target, tandem_argv(*arguments), timeout)
 
 
 def django_side(target: Target, *arguments: str, timeout: float = 900) -> str:
@@ -247,15 +248,7 @@ def _timed(context: Context, name: str, action: Callable[[], object]) -> None:
 
 
 def machine(context: Context) -> dict[str, Any]:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory_kb = 0
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        memory_kb = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
+    cpu, ram_gib = cpu_and_memory()
     with psycopg.connect(context.admin_url) as connection:
         version = (connection.execute("SHOW server_version").fetchone() or ("?",))[0]
         settings = {
@@ -275,7 +268,7 @@ def machine(context: Context) -> dict[str, Any]:
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": cpu,
-        "ram_gib": round(memory_kb / 1024 / 1024, 1),
+        "ram_gib": ram_gib,
         "kernel": platform.release(),
         "python": platform.python_version(),
         "django": django.get_version(),
@@ -450,7 +443,7 @@ def serving(targets: list[Target], port: int) -> Iterator[list[Live]]:
             server = latency.Server(
                 root=target.app_root,
                 env=target.env,
-                port=(port + index) if port else latency.free_port(),
+                port=(port + index) if port else free_port(),
                 log_path=RESULTS / f"inbox-serve-{index}.log",
             )
             stack.enter_context(latency.running(server))

@@ -53,16 +53,24 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import (
+    ROOT,
+    LocalDatabase,
+    SetupError,
+    cpu_and_memory,
+    free_port,
+    tandem_argv,
+)
+
 RESULTS = ROOT / "bench" / "results"
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CLOSED_GRAPH_URL = "http://127.0.0.1:9"  # nothing listens: no call ever leaves the machine
 VIRTUAL_START = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 EVENT_TABLE = "connectors_webhookevent"
@@ -81,6 +89,7 @@ EVENT_COLUMNS = (
     "attempts",
     "next_attempt_at",
     "locked_until",
+    "locked_by",
     "processed_at",
     "last_error",
     "body_masked",
@@ -105,96 +114,8 @@ TASK_COLUMNS = (
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-class BenchError(Exception):
-    """The benchmark could not run (set-up failed): no numbers."""
-
-
-# --------------------------------------------------------------------------------------------
-# Database of a series
-
-
-@dataclass
-class BenchDatabase:
-    kind: str  # "sqlite" or "postgresql"
-    url: str
-    sqlite_path: Path | None = None
-    admin_url: str | None = None
-    name: str | None = None
-
-    @classmethod
-    def create(cls, kind: str, workdir: Path, postgres_url: str) -> BenchDatabase:
-        if kind == "sqlite":
-            path = workdir / "tandem.sqlite3"
-            return cls(kind="sqlite", url=f"sqlite:///{path}", sqlite_path=path)
-        parts = urlsplit(postgres_url)
-        if parts.scheme not in ("postgres", "postgresql"):
-            raise BenchError(f"--postgres-url must be postgres://…, not {postgres_url!r}")
-        if (parts.hostname or "127.0.0.1") not in LOCAL_HOSTS:
-            raise BenchError("--postgres-url: only a PostgreSQL server on 127.0.0.1 is used")
-        name = f"tandem_bench_{os.getpid()}"
-        database = cls(
-            kind="postgresql",
-            url=urlunsplit(parts._replace(path="/" + name, query="")),
-            admin_url=urlunsplit(
-                parts._replace(path="/" + (parts.path.lstrip("/") or "postgres"), query="")
-            ),
-            name=name,
-        )
-        with database.admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        return database
-
-    @contextlib.contextmanager
-    def admin(self) -> Iterator[Any]:
-        import psycopg
-
-        assert self.admin_url is not None
-        with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as admin:
-            yield admin
-
-    def connect(self, *, synchronous_commit_off: bool = False) -> Any:
-        """A connection configured like Django's (autocommit; transactions are explicit)."""
-        if self.kind == "sqlite":
-            assert self.sqlite_path is not None
-            lite = sqlite3.connect(self.sqlite_path, timeout=20, isolation_level=None)
-            # The pragmas of config/settings/base.py (journal_mode is stored in the file).
-            lite.execute("PRAGMA journal_mode=WAL")
-            lite.execute("PRAGMA synchronous=NORMAL")
-            lite.execute("PRAGMA busy_timeout=20000")
-            return lite
-        import psycopg
-
-        connection = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-        if synchronous_commit_off:
-            connection.execute("SET synchronous_commit = off")
-        return connection
-
-    def scalar(self, sql: str) -> Any:
-        connection = self.connect()
-        try:
-            return connection.execute(sql).fetchone()[0]
-        finally:
-            connection.close()
-
-    def drop(self) -> None:
-        if self.kind == "postgresql" and self.name:
-            with self.admin() as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 # --------------------------------------------------------------------------------------------
 # Processes and CPU accounting
-
-
-def tandem_argv(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "tandem.cli", *arguments]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def run_tandem(env: dict[str, str], *arguments: str, timeout: float) -> str:
@@ -209,7 +130,7 @@ def run_tandem(env: dict[str, str], *arguments: str, timeout: float) -> str:
     )
     if result.returncode != 0:
         tail = (result.stdout + result.stderr)[-2000:]
-        raise BenchError(f"tandem {' '.join(arguments)} exited {result.returncode}:\n{tail}")
+        raise SetupError(f"tandem {' '.join(arguments)} exited {result.returncode}:\n{tail}")
     return result.stdout
 
 
@@ -301,9 +222,9 @@ class Server:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     return
             if self.process.poll() is not None:
-                raise BenchError(f"the server exited; see {self.log_path}")
+                raise SetupError(f"the server exited; see {self.log_path}")
             time.sleep(0.1)
-        raise BenchError(f"the server did not listen on {port} within {timeout:.0f} s")
+        raise SetupError(f"the server did not listen on {port} within {timeout:.0f} s")
 
     def pids(self) -> list[int]:
         return session_pids(self.process.pid) if self.process is not None else []
@@ -325,7 +246,7 @@ class Server:
 # Traffic
 
 
-def export_accounts(database: BenchDatabase, path: Path) -> list[dict[str, str]]:
+def export_accounts(database: LocalDatabase, path: Path) -> list[dict[str, str]]:
     connection = database.connect()
     try:
         rows = connection.execute(
@@ -337,7 +258,7 @@ def export_accounts(database: BenchDatabase, path: Path) -> list[dict[str, str]]
         connection.close()
     accounts = [{"platform": p, "external_id": e, "handle": h or ""} for p, e, h in rows]
     if not accounts:
-        raise BenchError("no social account after seed_demo")
+        raise SetupError("no social account after seed_demo")
     path.write_text(json.dumps({"accounts": accounts}), encoding="utf-8")
     return accounts
 
@@ -369,7 +290,7 @@ def _plain(value: Any) -> Any:
 
 
 def raw_insert_rate(
-    database: BenchDatabase,
+    database: LocalDatabase,
     *,
     with_task: bool,
     seconds: float,
@@ -396,7 +317,7 @@ def raw_insert_rate(
     finally:
         connection.close()
     if not rows:
-        raise BenchError("no stored event to copy for the raw INSERT")
+        raise SetupError("no stored event to copy for the raw INSERT")
     key_index = EVENT_COLUMNS.index("idempotency_key")
     # Every stored row once, then again under other keys, until the time or the limit is up.
     copies = []
@@ -406,7 +327,7 @@ def raw_insert_rate(
         copies.append(row)
     task = [_plain(value) for value in template] if template is not None else None
     if with_task and task is None:
-        raise BenchError("no task row to copy")
+        raise SetupError("no task row to copy")
 
     if database.kind == "sqlite":
         marks = ", ".join("?" for _ in EVENT_COLUMNS)
@@ -501,7 +422,7 @@ def concurrency_for(deliveries_per_s: float) -> int:
     return max(4, min(32, math.ceil(deliveries_per_s * 0.025)))
 
 
-def pg_backend_pids(database: BenchDatabase) -> list[int]:
+def pg_backend_pids(database: LocalDatabase) -> list[int]:
     """The PostgreSQL backends serving the run's database, found by their process title
     (``postgres: 15/main: tandem <database> 127.0.0.1(port) idle``) without connecting."""
     if database.kind != "postgresql" or not database.name:
@@ -525,7 +446,7 @@ class Meter:
     database, the load generator (children of this script that exited) and everything else
     the machine ran meanwhile (other people's work on a shared machine)."""
 
-    def __init__(self, database: BenchDatabase, server: Server, wait_quiet: float) -> None:
+    def __init__(self, database: LocalDatabase, server: Server, wait_quiet: float) -> None:
         self.quiet = wait_for_quiet(wait_quiet) if wait_quiet > 0 else {}
         self.database = database
         self.server = server
@@ -596,7 +517,7 @@ class Meter:
 class Target:
     """Where the load goes, and how deliveries are made for it."""
 
-    database: BenchDatabase
+    database: LocalDatabase
     server: Server
     env: dict[str, str]
     port: int
@@ -685,7 +606,7 @@ def simulate_point(
     try:
         report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError) as error:
-        raise BenchError(f"simulate printed no report: {result.stderr[-2000:]}") from error
+        raise SetupError(f"simulate printed no report: {result.stderr[-2000:]}") from error
     elapsed = float(report["elapsed_s"])
     events = int(report["events_sent"])
     return {
@@ -789,7 +710,7 @@ def pacer_point(
     try:
         report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError) as error:
-        raise BenchError(f"pacer printed no report: {result.stderr[-2000:]}") from error
+        raise SetupError(f"pacer printed no report: {result.stderr[-2000:]}") from error
     measured = meter.finish()  # every body is new: the events acked are the events stored
     events = measured["events_stored"]
     # Until the last answer: a server that falls behind stretches the run past its schedule.
@@ -854,12 +775,12 @@ def wrk_point(
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("WRK ")]
     if not lines:
-        raise BenchError(f"wrk printed no report: {(result.stdout + result.stderr)[-2000:]}")
+        raise SetupError(f"wrk printed no report: {(result.stdout + result.stderr)[-2000:]}")
     report = json.loads(lines[-1][4:])
     elapsed = report["duration_us"] / 1e6
     errors = {k: report[k] for k in ("connect", "read", "write", "status", "timeout")}
     if report["requests"] > count:
-        raise BenchError("wrk sent some bodies twice: raise the number generated")
+        raise SetupError("wrk sent some bodies twice: raise the number generated")
     measured = meter.finish()  # every body is new: the events acked are the events stored
     events = measured["events_stored"]
     return {
@@ -887,10 +808,12 @@ def run_series(
     label = kind + (" (synchronous_commit=off)" if synchronous_commit_off else "")
     print(f"== {label}", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
-    database: BenchDatabase | None = None
+    database: LocalDatabase | None = None
     server: Server | None = None
     try:
-        database = BenchDatabase.create(kind, workdir, options.postgres_url)
+        database = LocalDatabase.create(
+            "sqlite" if kind == "sqlite" else options.postgres_url, workdir, "tandem_bench"
+        )
         url = database.url
         if synchronous_commit_off:
             url += "?options=" + quote("-c synchronous_commit=off")
@@ -1047,29 +970,21 @@ def bench_env(database_url: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def server_version(database: BenchDatabase) -> str:
+def server_version(database: LocalDatabase) -> str:
     if database.kind == "sqlite":
         return f"SQLite {sqlite3.sqlite_version}"
     return str(database.scalar("SHOW server_version")).split(" ")[0]
 
 
 def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory_kb = 0
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        memory_kb = int(Path("/proc/meminfo").read_text().splitlines()[0].split()[1])
+    cpu, ram_gib = cpu_and_memory()
     from importlib.metadata import version
 
     return {
         "date": datetime.now(UTC).date().isoformat(),
         "nproc": os.cpu_count(),
         "cpu": cpu,
-        "ram_gib": round(memory_kb / 1024 / 1024, 1),
+        "ram_gib": ram_gib,
         "kernel": platform.release(),
         "python": platform.python_version(),
         "versions": {
@@ -1208,7 +1123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["series"].append(run_series(options, kind))
             if kind == "postgresql" and options.synchronous_commit_off:
                 results["series"].append(run_series(options, kind, synchronous_commit_off=True))
-    except BenchError as error:
+    except SetupError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 2
     options.output.parent.mkdir(parents=True, exist_ok=True)
