@@ -332,7 +332,8 @@ SECURE_CHANNEL_TEXT = (
 
 def comment_protect(*, conversation: Conversation, message: Message, kinds: list[str]) -> None:
     """A public comment exposed banking data: hide it on the network at once, invite its author
-    to a secure channel by private reply, flag the conversation, keep the facts on record.
+    to a secure channel by private reply, keep the facts on record (the conversation is flagged
+    by ``_add_message``, which masked the comment).
 
     Idempotent: the calls carry keys derived from the comment, so a replay asks nothing twice.
     """
@@ -374,7 +375,6 @@ def comment_protect(*, conversation: Conversation, message: Message, kinds: list
         "invite son auteur vers un canal sécurisé.",
         meta={"action": "protected", "kinds": kinds},
     )
-    Conversation.objects.filter(pk=conversation.pk).update(flagged=True)
     finding_record(
         regional_bank_id=conversation.regional_bank_id,
         kind=FindingKind.HIDDEN_COMMENT,
