@@ -105,6 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The webhook INSERT runs as a prepared statement (``tandem.core.db``); Django's own queries
+    # are never prepared (client-side binding). Off behind a pooler in transaction mode that
+    # does not keep prepared statements (PgBouncer before 1.21).
+    if env.get_bool("TANDEM_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

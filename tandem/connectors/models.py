@@ -108,16 +108,18 @@ class WebhookEvent(models.Model):
     status = models.CharField(
         max_length=20, choices=EventStatus.choices, default=EventStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
+    # The columns an ingested event starts with have database defaults too: the webhook's INSERT
+    # (``meta/storage.py``) leaves them out.
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)
     # The ``tandem worker`` whose claim ``locked_until`` is (empty: a command or a test): when
     # that worker is found gone, its claims are handed back at once, not when they expire.
-    locked_by = models.CharField(max_length=100, blank=True, default="")
+    locked_by = models.CharField(max_length=100, blank=True, default="", db_default="")
     processed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, default="", db_default="")
     # Customer text in ``body`` is masked once the event is processed (compliance).
-    body_masked = models.BooleanField(default=False)
+    body_masked = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("webhook event")

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.utils import timezone
 from django_tasks import TaskResult, task, task_backends
 from django_tasks.base import Task
 
@@ -109,17 +110,33 @@ def enqueue_sql(task_to_run: Task[Any, Any], *, source: str, argument: str) -> A
     The columns are the task model's own, with the values ``enqueue`` would give them
     (``_task_row``, prepared by the model's fields), except the id
     (``gen_random_uuid()``, a version 4 UUID like the model's default) and the arguments
-    (``{"args": [argument], "kwargs": {}}``).
+    (``{"args": [argument], "kwargs": {}}``). The statement is worked out once per task, backend
+    and connection (the webhook endpoint asks on every delivery): the values that do not change
+    are written into it as literals, quoted by the driver (``compose_sql``); the enqueue time is
+    its only parameter.
     """
     backend = _durable_backend(task_to_run)
     if backend is None or connection.vendor != "postgresql":
         return None
+    sql, template = _enqueue_plan(task_to_run, backend, connection.alias, source, argument)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return sql, [now if value is _NOW else value for value in template]
+
+
+_NOW = object()  # in a cached template: the enqueue time, taken at each call
+
+
+@lru_cache(maxsize=64)
+def _enqueue_plan(
+    task_to_run: Task[Any, Any], backend: Any, alias: str, source: str, argument: str
+) -> tuple[str, tuple[Any, ...]]:
     from django_tasks_db.models import DBTaskResult
 
     backend.validate_task(task_to_run)
+    database = connections[alias]
     template = _task_row(task_to_run, backend, {})
     meta = DBTaskResult._meta
-    quote = connection.ops.quote_name
+    quote = database.ops.quote_name
     columns, values, params = [], [], []
     for field in meta.concrete_fields:
         columns.append(quote(field.column))
@@ -128,15 +145,21 @@ def enqueue_sql(task_to_run: Task[Any, Any], *, source: str, argument: str) -> A
         elif field.name == "args_kwargs":
             arguments = f"jsonb_build_array({argument})"
             values.append(f"jsonb_build_object('args', {arguments}, 'kwargs', '{{}}'::jsonb)")
-        else:
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             values.append("%s")
-            params.append(field.get_db_prep_save(field.pre_save(template, add=True), connection))
-    # Names quoted from the model, values as parameters: nothing from outside in the SQL.
+            params.append(_NOW)
+        else:
+            value = field.get_db_prep_save(field.pre_save(template, add=True), database)
+            # A literal of the driver's quoting (PostgreSQL's operations: enqueue_sql is for
+            # PostgreSQL only); a "%" in it must not read as a placeholder.
+            literal = database.ops.compose_sql("%s", [value])  # type: ignore[attr-defined]
+            values.append(literal.replace("%", "%%"))
+    # Names quoted from the model, values the model's own, quoted by the driver.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(values)} FROM {source}"
     )
-    return sql, params
+    return sql, tuple(params)
 
 
 def enqueue_later(

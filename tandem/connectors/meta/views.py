@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
+import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
@@ -23,6 +25,10 @@ from tandem.connectors.meta.webhooks import MAX_BODY_BYTES, IngestResult, webhoo
 from tandem.core.wsgi import without_middleware
 
 logger = logging.getLogger(__name__)
+
+# ``X-Hub-Signature-256`` as WSGI names it (read directly: ``request.headers`` builds a dict of
+# every header).
+SIGNATURE_META = "HTTP_X_HUB_SIGNATURE_256"
 
 
 def _text(body: str, status: int) -> HttpResponse:
@@ -66,9 +72,7 @@ def _delivery(request: HttpRequest) -> HttpResponse:
     if len(body) > MAX_BODY_BYTES:
         return _text("Payload Too Large", 413)
     secrets = [s for s in (settings.META_APP_SECRET, settings.META_INSTAGRAM_APP_SECRET) if s]
-    if not verify_signature(
-        body=body, header=request.headers.get("X-Hub-Signature-256"), secrets=secrets
-    ):
+    if not verify_signature(body=body, header=request.META.get(SIGNATURE_META), secrets=secrets):
         logger.warning("connectors.webhook.bad_signature", extra={"bytes": len(body)})
         return _text("Forbidden", 403)
     try:
@@ -76,11 +80,51 @@ def _delivery(request: HttpRequest) -> HttpResponse:
     except PayloadError:
         return _text("Bad Request", 400)
     result = _ingest(events)
-    logger.info(
-        "connectors.webhook.received",
-        extra={"events": result.received, "stored": result.stored, "duplicates": result.duplicates},
-    )
+    tally.add(result)
     return _text("EVENT_RECEIVED", 200)
+
+
+class _Tally:
+    """What the deliveries brought, logged once a minute per process rather than once per
+    delivery (hundreds a second at peak; gunicorn's access log has a line for each already):
+    ``connectors.webhook.received deliveries=… events=… stored=… duplicates=… seconds=…``.
+    Each delivery's counts are logged at DEBUG."""
+
+    PERIOD = 60.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since = time.monotonic()
+        self._counts = [0, 0, 0, 0]  # deliveries, events, stored, duplicates
+
+    def add(self, result: IngestResult, *, now: float | None = None) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "connectors.webhook.delivery events=%d stored=%d duplicates=%d",
+                result.received,
+                result.stored,
+                result.duplicates,
+            )
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            counts = self._counts
+            counts[0] += 1
+            counts[1] += result.received
+            counts[2] += result.stored
+            counts[3] += result.duplicates
+            elapsed = now - self._since
+            if elapsed < self.PERIOD:
+                return
+            self._counts, self._since = [0, 0, 0, 0], now
+        logger.info(
+            "connectors.webhook.received deliveries=%d events=%d stored=%d duplicates=%d "
+            "seconds=%.0f",
+            *counts,
+            elapsed,
+        )
+
+
+tally = _Tally()
 
 
 def _ingest(events: list[RawEvent]) -> IngestResult:

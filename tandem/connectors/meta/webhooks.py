@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -35,10 +35,10 @@ from tandem.connectors.meta.events import (
     WhatsAppStatus,
 )
 from tandem.connectors.meta.payloads import RawEvent, parse_event
+from tandem.connectors.meta.storage import EventRow, store_events
 from tandem.connectors.models import EventStatus, SocialAccount, WebhookEvent
 from tandem.connectors.outbound import outbound_settle_from_event
 from tandem.connectors.signals import EventContext, event_received
-from tandem.core.tasks import Task, enqueue_many_atomically, enqueue_sql
 from tandem.core.workers import current_worker_id
 
 logger = logging.getLogger(__name__)
@@ -118,9 +118,10 @@ account_cache = _AccountCache()
 def webhook_ingest(*, raw_events: list[RawEvent]) -> IngestResult:
     """Store the events not seen before, each with its processing task, in one transaction.
 
-    Whatever the size of the delivery, one statement on PostgreSQL, two on SQLite (``_store``):
-    a multi-row ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING`` (a redelivered
-    event, even one stored at the same moment by a concurrent request, is skipped by the unique
+    Whatever the size of the delivery, one statement on PostgreSQL, two on SQLite
+    (``storage.store_events``): a multi-row ``INSERT … ON CONFLICT (idempotency_key) DO
+    NOTHING RETURNING`` (a redelivered event, even one stored at the same moment by a
+    concurrent request, is skipped by the unique
     constraint and not returned), and a multi-row INSERT of the new pending events' tasks.
     """
     from tandem.connectors.tasks import webhook_event_process_task
@@ -144,12 +145,12 @@ def webhook_ingest(*, raw_events: list[RawEvent]) -> IngestResult:
         else:
             status = EventStatus.PENDING
         rows.append(
-            WebhookEvent(
+            EventRow(
                 received_at=now,
                 object=raw.object[:40],
                 account_external_id=raw.account_external_id[:64],
-                account_id=account[0] if account else None,
-                regional_bank_id=account[1] if account else None,
+                account=account[0] if account else None,
+                regional_bank=account[1] if account else None,
                 kind=raw.kind[:60],
                 idempotency_key=key,
                 occurred_at=raw.occurred_at,
@@ -158,58 +159,10 @@ def webhook_ingest(*, raw_events: list[RawEvent]) -> IngestResult:
                 next_attempt_at=now,
             )
         )
-    created = _store(rows, webhook_event_process_task)
+    created = store_events(rows, webhook_event_process_task)
     return IngestResult(
         received=len(raw_events), stored=len(created), duplicates=len(raw_events) - len(created)
     )
-
-
-def _store(rows: list[WebhookEvent], process: Task[Any, Any]) -> list[tuple[int, str]]:
-    """INSERT the rows whose idempotency key is new, and a ``process`` task for each new
-    pending one, atomically; returns (id, status) of the rows inserted.
-
-    On PostgreSQL with the database queue, one statement (its own transaction):
-    ``WITH new AS (INSERT … ON CONFLICT DO NOTHING RETURNING …), pending AS (…) INSERT INTO
-    <tasks> SELECT … FROM pending``. Elsewhere the INSERT, then the tasks, in a transaction.
-    Django's ``bulk_create(ignore_conflicts=True)`` returns no ids, hence the SQL, built from the
-    model's own fields and their database preparation (JSON, dates) on both databases
-    (PostgreSQL, and SQLite ≥ 3.35 for ``RETURNING``).
-    """
-    meta = WebhookEvent._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.pk]
-    quote = connection.ops.quote_name
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # Names quoted from the model, values as parameters: nothing from outside in the SQL.
-    insert = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([row_sql] * len(rows))} "
-        f"ON CONFLICT ({quote(meta.get_field('idempotency_key').column)}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}, {quote(meta.get_field('status').column)}"
-    )
-    params = [
-        field.get_db_prep_save(field.pre_save(row, add=True), connection)
-        for row in rows
-        for field in fields
-    ]
-    enqueue = enqueue_sql(process, source="pending", argument="pending.id")
-    if enqueue is not None:
-        tasks_sql, tasks_params = enqueue
-        sql = (
-            f"WITH new AS ({insert}), "  # noqa: S608
-            "pending AS (SELECT new.id FROM new WHERE new.status = %s), "
-            f"queued AS ({tasks_sql}) "
-            "SELECT new.id, new.status FROM new"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, EventStatus.PENDING, *tasks_params])
-            return [(pk, status) for pk, status in cursor.fetchall()]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(insert, params)
-        created = [(pk, status) for pk, status in cursor.fetchall()]
-        enqueue_many_atomically(
-            process, [(pk,) for pk, status in created if status == EventStatus.PENDING]
-        )
-    return created
 
 
 def _retry_delay(attempts: int) -> timedelta:

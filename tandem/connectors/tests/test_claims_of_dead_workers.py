@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tandem.connectors.meta import storage, webhooks
 from tandem.connectors.meta.webhooks import webhook_event_process
 from tandem.connectors.models import EventStatus, WebhookEvent
 from tandem.connectors.tests.helpers import fixture_bytes, post_webhook
@@ -41,9 +42,7 @@ def registered(worker_id: str, *, seen_ago: timedelta) -> None:
 
 
 def test_a_claim_records_its_worker(client, accounts, as_worker, monkeypatch):
-    from tandem.connectors.meta import webhooks
-
-    monkeypatch.setattr(webhooks, "enqueue_many_atomically", lambda *a, **k: None)
+    monkeypatch.setattr(storage, "enqueue_many_atomically", lambda *a, **k: None)
     post_webhook(client, fixture_bytes("page__message_text.json"))
     event = WebhookEvent.objects.get()
     as_worker("worker-1")
@@ -62,9 +61,7 @@ def test_a_claim_records_its_worker(client, accounts, as_worker, monkeypatch):
 
 
 def test_the_claims_of_a_dead_worker_are_handed_back_at_once(client, accounts, monkeypatch):
-    from tandem.connectors.meta import webhooks
-
-    monkeypatch.setattr(webhooks, "enqueue_many_atomically", lambda *a, **k: None)
+    monkeypatch.setattr(storage, "enqueue_many_atomically", lambda *a, **k: None)
     post_webhook(client, fixture_bytes("page__message_text.json"))
     post_webhook(client, fixture_bytes("page__feed_comment_add.json"))
     post_webhook(client, fixture_bytes("whatsapp__message_text.json"))

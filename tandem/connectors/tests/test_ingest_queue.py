@@ -2,13 +2,16 @@
 their processing tasks are committed together, in one transaction, or not at all."""
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
-from tandem.connectors.meta.payloads import load_payload, split_batch
+from tandem.connectors.meta.payloads import RawEvent, load_payload, split_batch
 from tandem.connectors.meta.webhooks import webhook_ingest
 from tandem.connectors.models import EventStatus, WebhookEvent
 from tandem.connectors.tests.helpers import fixture_bytes, post_webhook
@@ -120,3 +123,63 @@ def test_enqueue_many_without_a_database_queue_runs_after_commit():
         enqueue_many_atomically(noted, [(1, "a"), (2, "b")])
         assert SEEN == []
     assert SEEN == [(1, "a"), (2, "b")]
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_stored_rows_hold_what_the_model_would_store(accounts):
+    """The endpoint's SQL is built once per process (``storage``): every column must still get
+    the value the model gives it, and the body come back exactly."""
+    account = accounts["facebook"]
+    tricky = {
+        "text": "Bonjour, l'été « chaud » 🌞 \\ \" \u2028 fin",
+        "nested": [{"a": [1, 2.5, None, True]}, {"é": {"ü": "x" * 2000}}],
+        "object": "page",
+    }
+    raw = RawEvent(
+        object="page",
+        account_external_id=account.external_id,
+        kind="message",
+        idempotency_key="test:tricky",
+        occurred_at=datetime(2026, 11, 28, 14, 30, 1, 123000, tzinfo=UTC),
+        body=tricky,
+    )
+    unknown = replace(raw, kind="unknown", idempotency_key="test:unknown", occurred_at=None)
+    stranger = replace(raw, account_external_id="999", idempotency_key="test:stranger")
+    moment = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    with time_machine.travel(moment, tick=False):
+        result = webhook_ingest(raw_events=[raw, unknown, stranger])
+    assert (result.stored, result.duplicates) == (3, 0)
+    stored = {event.idempotency_key: event for event in WebhookEvent.objects.all()}
+    first = stored["test:tricky"]
+    assert first.body == tricky
+    assert (first.object, first.kind) == ("page", "message")
+    assert first.account_external_id == account.external_id
+    assert (first.account_id, first.regional_bank_id) == (account.pk, account.regional_bank_id)
+    assert first.occurred_at == raw.occurred_at
+    assert first.received_at == first.next_attempt_at == moment
+    defaults = WebhookEvent()
+    for name in ("attempts", "locked_until", "locked_by", "processed_at", "last_error"):
+        assert getattr(first, name) == getattr(defaults, name), name
+    assert first.body_masked is False
+    assert stored["test:unknown"].status == EventStatus.UNKNOWN_KIND
+    assert stored["test:unknown"].occurred_at is None
+    assert stored["test:stranger"].status == EventStatus.UNKNOWN_ACCOUNT
+    assert stored["test:stranger"].account_id is None
+    task_row = DBTaskResult.objects.get()
+    assert task_row.args_kwargs == {"args": [first.pk], "kwargs": {}}
+    assert task_row.enqueued_at == moment
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_each_delivery_enqueues_at_its_own_time(client, accounts):
+    """What the statement keeps from one delivery to the next is constant; the time is not."""
+    times = [datetime(2026, 11, 28, 9, tzinfo=UTC), datetime(2026, 11, 28, 10, tzinfo=UTC)]
+    names = ("page__message_text.json", "page__feed_comment_add.json")
+    for moment, name in zip(times, names, strict=True):
+        with time_machine.travel(moment, tick=False):
+            assert post_webhook(client, fixture_bytes(name)).status_code == 200
+    events = WebhookEvent.objects.order_by("pk")
+    assert [event.received_at for event in events] == times
+    rows = DBTaskResult.objects.order_by("enqueued_at")
+    assert [row.enqueued_at for row in rows] == times
+    assert [row.args_kwargs["args"][0] for row in rows] == [event.pk for event in events]

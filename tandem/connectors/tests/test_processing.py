@@ -93,14 +93,14 @@ def test_a_worker_that_died_mid_processing_is_taken_over(client, accounts):
     seen = []
     with receiver(lambda sender, event, context, **kw: seen.append(event)):
         # Simulate the task being lost: store without processing.
-        from tandem.connectors.meta import webhooks
+        from tandem.connectors.meta import storage
 
-        original = webhooks.enqueue_many_atomically
-        webhooks.enqueue_many_atomically = lambda *a, **k: None
+        original = storage.enqueue_many_atomically
+        storage.enqueue_many_atomically = lambda *a, **k: None
         try:
             post_webhook(client, fixture_bytes("page__message_text.json"))
         finally:
-            webhooks.enqueue_many_atomically = original
+            storage.enqueue_many_atomically = original
         event = WebhookEvent.objects.get()
         assert event.status == EventStatus.PENDING
         # A worker claimed it and died: the lease keeps others away until it expires.

@@ -1,6 +1,7 @@
 """``/webhooks/meta``: handshake, signatures, limits, storage before the 200, idempotency."""
 
 import json
+import logging
 
 import pytest
 from django.test import override_settings
@@ -143,3 +144,25 @@ def test_unknown_kinds_are_kept_and_marked(client, accounts):
 
 def test_wrong_method_is_refused(client):
     assert client.put("/webhooks/meta").status_code == 405
+
+
+def test_deliveries_are_summed_in_one_log_line_a_minute(caplog):
+    from tandem.connectors.meta.views import _Tally
+    from tandem.connectors.meta.webhooks import IngestResult
+
+    tally = _Tally()
+    start = tally._since
+    with caplog.at_level(logging.DEBUG, logger="tandem.connectors.meta.views"):
+        tally.add(IngestResult(received=2, stored=2, duplicates=0), now=start + 1)
+        tally.add(IngestResult(received=3, stored=1, duplicates=2), now=start + 30)
+        summaries = [m for m in caplog.messages if m.startswith("connectors.webhook.received")]
+        assert summaries == []
+        tally.add(IngestResult(received=1, stored=1, duplicates=0), now=start + 61)
+        tally.add(IngestResult(received=4, stored=4, duplicates=0), now=start + 62)
+    summaries = [m for m in caplog.messages if m.startswith("connectors.webhook.received")]
+    assert summaries == [
+        "connectors.webhook.received deliveries=3 events=6 stored=4 duplicates=2 seconds=61"
+    ]
+    details = [m for m in caplog.messages if m.startswith("connectors.webhook.delivery")]
+    assert details[1] == "connectors.webhook.delivery events=3 stored=1 duplicates=2"
+    assert len(details) == 4
