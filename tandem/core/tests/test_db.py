@@ -55,6 +55,8 @@ def test_errors_are_djangos_and_the_transaction_rolls_back(table):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {TABLE}")
         assert cursor.fetchall() == [(1,)]
+    # The connection and its prepared statement are still good after the rollback.
+    assert [tuple(row) for row in fetch_prepared(INSERT, [4, "quatre"])] == [(4, "quatre")]
 
 
 @postgresql_only
@@ -81,3 +83,19 @@ def test_logged_queries_go_through_djangos_cursor(table):
     with CaptureQueriesContext(connection) as queries:
         fetch_prepared(INSERT, [1, "un"])
     assert [query["sql"] for query in queries.captured_queries if TABLE in query["sql"]]
+
+
+@postgresql_only
+def test_a_statement_first_prepared_in_a_rolled_back_transaction_still_runs(table):
+    class Boom(Exception):
+        pass
+
+    def prepare_then_fail():
+        with transaction.atomic():
+            fetch_prepared(INSERT, [1, "un"])
+            raise Boom
+
+    with pytest.raises(Boom):
+        prepare_then_fail()
+    assert [tuple(row) for row in fetch_prepared(INSERT, [1, "encore"])] == [(1, "encore")]
+    assert [tuple(row) for row in fetch_prepared(INSERT, [2, "deux"])] == [(2, "deux")]
