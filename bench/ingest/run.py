@@ -532,6 +532,15 @@ class Target:
         return f"http://127.0.0.1:{self.port}/webhooks/meta"
 
 
+def json_report(result: subprocess.CompletedProcess[str], name: str) -> dict[str, Any]:
+    """The JSON object a load generator printed on its last line of output."""
+    try:
+        report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError) as error:
+        raise SetupError(f"{name} printed no report: {result.stderr[-2000:]}") from error
+    return report
+
+
 def simulate_startup_cpu(target: Target) -> float:
     """CPU-seconds ``tandem simulate`` spends starting (Django set-up…) and stopping, without
     sending anything (``--count 0``): taken off the client's CPU per event. Median of 3."""
@@ -603,10 +612,7 @@ def simulate_point(
         timeout=duration + 120,
         check=False,
     )
-    try:
-        report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError) as error:
-        raise SetupError(f"simulate printed no report: {result.stderr[-2000:]}") from error
+    report = json_report(result, "simulate")
     elapsed = float(report["elapsed_s"])
     events = int(report["events_sent"])
     return {
@@ -707,10 +713,7 @@ def pacer_point(
         timeout=duration + 120,
         check=False,
     )
-    try:
-        report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError) as error:
-        raise SetupError(f"pacer printed no report: {result.stderr[-2000:]}") from error
+    report = json_report(result, "pacer")
     measured = meter.finish()  # every body is new: the events acked are the events stored
     events = measured["events_stored"]
     # Until the last answer: a server that falls behind stretches the run past its schedule.

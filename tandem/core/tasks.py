@@ -102,7 +102,9 @@ def _task_row(task_to_run: Task[Any, Any], backend: Any, args_kwargs: Any) -> An
     )
 
 
-def enqueue_sql(task_to_run: Task[Any, Any], *, source: str, argument: str) -> Any:
+def enqueue_sql(
+    task_to_run: Task[Any, Any], *, source: str, argument: str
+) -> tuple[str, list[Any]] | None:
     """``(sql, params)`` of an ``INSERT … SELECT … FROM source`` enqueuing ``task_to_run(argument)``
     once per row of ``source`` (a table or CTE name; ``argument`` an SQL expression over it), or
     None unless the queue is the database backend on PostgreSQL.
@@ -118,18 +120,15 @@ def enqueue_sql(task_to_run: Task[Any, Any], *, source: str, argument: str) -> A
     backend = _durable_backend(task_to_run)
     if backend is None or connection.vendor != "postgresql":
         return None
-    sql, template = _enqueue_plan(task_to_run, backend, connection.alias, source, argument)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return sql, [now if value is _NOW else value for value in template]
-
-
-_NOW = object()  # in a cached template: the enqueue time, taken at each call
+    sql, times = _enqueue_plan(task_to_run, backend, connection.alias, source, argument)
+    return sql, [connection.ops.adapt_datetimefield_value(timezone.now())] * times
 
 
 @lru_cache(maxsize=64)
 def _enqueue_plan(
     task_to_run: Task[Any, Any], backend: Any, alias: str, source: str, argument: str
-) -> tuple[str, tuple[Any, ...]]:
+) -> tuple[str, int]:
+    """The statement, and how many enqueue-time parameters it takes (its only ones)."""
     from django_tasks_db.models import DBTaskResult
 
     backend.validate_task(task_to_run)
@@ -137,7 +136,7 @@ def _enqueue_plan(
     template = _task_row(task_to_run, backend, {})
     meta = DBTaskResult._meta
     quote = database.ops.quote_name
-    columns, values, params = [], [], []
+    columns, values, times = [], [], 0
     for field in meta.concrete_fields:
         columns.append(quote(field.column))
         if field is meta.pk:
@@ -147,7 +146,7 @@ def _enqueue_plan(
             values.append(f"jsonb_build_object('args', {arguments}, 'kwargs', '{{}}'::jsonb)")
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             values.append("%s")
-            params.append(_NOW)
+            times += 1
         else:
             value = field.get_db_prep_save(field.pre_save(template, add=True), database)
             # A literal of the driver's quoting (PostgreSQL's operations: enqueue_sql is for
@@ -159,7 +158,7 @@ def _enqueue_plan(
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(values)} FROM {source}"
     )
-    return sql, tuple(params)
+    return sql, times
 
 
 def enqueue_later(

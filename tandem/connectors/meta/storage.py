@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
@@ -67,7 +67,7 @@ class _Plan:
     returning: str
     prepare: tuple[Callable[[Any], Any] | None, ...]  # for the driver (VALUES)
     prepare_json: tuple[Callable[[Any], Any] | None, ...]  # for the JSON records
-    statements: dict[int, str] = field(default_factory=dict)
+    statements: dict[int, str] = field(default_factory=dict)  # VALUES, by number of rows
 
     def values_insert(self, count: int) -> str:
         """``INSERT … VALUES (row), … (count rows)`` (every database)."""
@@ -91,21 +91,19 @@ class _Plan:
             for value, prepare in zip(row, self.prepare, strict=True)
         ]
 
+    @cached_property
     def records_insert(self) -> str:
         """``INSERT … SELECT … FROM jsonb_to_recordset(%s)`` (PostgreSQL): the rows as one JSON
         array of objects keyed by column name, typed by the model's columns."""
-        sql = self.statements.get(0)
-        if sql is None:
-            typed = zip(self.columns, self.types, strict=True)
-            record = ", ".join(f"{name} {kind}" for name, kind in typed)
-            selected = ", ".join(f"r.{name}" for name in self.columns)
-            # Names and types from the model, values as parameters: nothing from outside.
-            sql = self.statements[0] = (
-                f"INSERT INTO {self.table} ({', '.join(self.columns)}) "  # noqa: S608
-                f"SELECT {selected} FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
-                f"ON CONFLICT ({self.conflict_column}) DO NOTHING RETURNING {self.returning}"
-            )
-        return sql
+        typed = zip(self.columns, self.types, strict=True)
+        record = ", ".join(f"{name} {kind}" for name, kind in typed)
+        selected = ", ".join(f"r.{name}" for name in self.columns)
+        # Names and types from the model, values as parameters: nothing from outside.
+        return (
+            f"INSERT INTO {self.table} ({', '.join(self.columns)}) "  # noqa: S608
+            f"SELECT {selected} FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
+            f"ON CONFLICT ({self.conflict_column}) DO NOTHING RETURNING {self.returning}"
+        )
 
     def records_param(self, rows: Sequence[EventRow]) -> str:
         prepare = self.prepare_json
@@ -126,7 +124,7 @@ def _isoformat(value: datetime) -> str:
 
 
 @lru_cache(maxsize=8)
-def _plan(alias: str, vendor: str) -> _Plan:
+def _plan(alias: str) -> _Plan:
     """The INSERT of the columns of EventRow; every other column must fill itself: a database
     default (``db_default``) or NULL."""
     database = connections[alias]
@@ -170,12 +168,12 @@ def store_events(
     """INSERT the rows whose idempotency key is new, and a ``process`` task for each new
     pending one, atomically; returns (id, status) of the rows inserted (see the module)."""
     database = connections[using]
-    plan = _plan(using, database.vendor)
+    plan = _plan(using)
     enqueue = enqueue_sql(process, source="pending", argument="pending.id")
     if enqueue is not None:
         tasks_sql, tasks_params = enqueue
         sql = (
-            f"WITH new AS ({plan.records_insert()}), "  # noqa: S608
+            f"WITH new AS ({plan.records_insert}), "  # noqa: S608
             "pending AS (SELECT new.id FROM new WHERE new.status = %s), "
             f"queued AS ({tasks_sql}) "
             "SELECT new.id, new.status FROM new"

@@ -98,13 +98,12 @@ class _Tally:
         self._counts = [0, 0, 0, 0]  # deliveries, events, stored, duplicates
 
     def add(self, result: IngestResult, *, now: float | None = None) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "connectors.webhook.delivery events=%d stored=%d duplicates=%d",
-                result.received,
-                result.stored,
-                result.duplicates,
-            )
+        logger.debug(
+            "connectors.webhook.delivery events=%d stored=%d duplicates=%d",
+            result.received,
+            result.stored,
+            result.duplicates,
+        )
         now = time.monotonic() if now is None else now
         with self._lock:
             counts = self._counts

@@ -48,6 +48,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_ATTEMPTS = 8
 ACCOUNT_CACHE_SECONDS = 30.0
 LAST_EVENT_RESOLUTION = timedelta(minutes=1)
+# The columns of an event no worker holds (processed, parked, retrying, handed back).
+UNCLAIMED: dict[str, Any] = {"locked_until": None, "locked_by": ""}
 
 _OBJECT_PLATFORM = {
     "page": "facebook",
@@ -119,10 +121,8 @@ def webhook_ingest(*, raw_events: list[RawEvent]) -> IngestResult:
     """Store the events not seen before, each with its processing task, in one transaction.
 
     Whatever the size of the delivery, one statement on PostgreSQL, two on SQLite
-    (``storage.store_events``): a multi-row ``INSERT … ON CONFLICT (idempotency_key) DO
-    NOTHING RETURNING`` (a redelivered event, even one stored at the same moment by a
-    concurrent request, is skipped by the unique
-    constraint and not returned), and a multi-row INSERT of the new pending events' tasks.
+    (``storage.store_events``); a redelivered event, even one stored at the same moment by a
+    concurrent request, is skipped by the unique constraint on its key.
     """
     from tandem.connectors.tasks import webhook_event_process_task
 
@@ -197,8 +197,7 @@ def webhook_events_release(*, worker_ids: set[str], now: datetime | None = None)
         status=EventStatus.PROCESSING, locked_by__in=worker_ids
     ).update(
         status=EventStatus.RETRYING,
-        locked_until=None,
-        locked_by="",
+        **UNCLAIMED,
         next_attempt_at=now,
         last_error="Interrupted: the worker processing it is gone.",
     )
@@ -230,8 +229,7 @@ def webhook_event_process(*, event_id: int) -> str:
             WebhookEvent.objects.filter(pk=event.pk).update(
                 status=EventStatus.PROCESSED,
                 processed_at=now,
-                locked_until=None,
-                locked_by="",
+                **UNCLAIMED,
                 last_error="",
                 body_masked=True,
                 **fields,
@@ -275,8 +273,7 @@ def _record_failure(event: WebhookEvent, error: Exception) -> str:
     if attempts >= MAX_ATTEMPTS:
         WebhookEvent.objects.filter(pk=event.pk).update(
             status=EventStatus.PARKED,
-            locked_until=None,
-            locked_by="",
+            **UNCLAIMED,
             last_error=f"{summary}\n{detail}",
         )
         logger.error(
@@ -286,8 +283,7 @@ def _record_failure(event: WebhookEvent, error: Exception) -> str:
         return "parked"
     WebhookEvent.objects.filter(pk=event.pk).update(
         status=EventStatus.RETRYING,
-        locked_until=None,
-        locked_by="",
+        **UNCLAIMED,
         next_attempt_at=timezone.now() + _retry_delay(attempts),
         last_error=f"{summary}\n{detail}",
     )

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from tandem.connectors.meta.webhooks import webhook_event_process
+from tandem.connectors.meta.webhooks import UNCLAIMED, webhook_event_process
 from tandem.connectors.models import EventStatus, WebhookEvent
 from tandem.core.management.base import DryRunCommand
 
@@ -72,7 +72,7 @@ class Command(DryRunCommand):
                 status=EventStatus.PENDING,
                 attempts=0,
                 next_attempt_at=timezone.now(),
-                locked_until=None,
+                **UNCLAIMED,
             )
             outcome = webhook_event_process(event_id=event_id)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
